@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization;
+using k8s.Models;
+
+namespace ImageBuilder.Operator.Api;
+
+/// <summary>What the reconciler observed and decided; written once per reconcile, only when it changed.</summary>
+public sealed class ImageBuildStatus
+{
+    [JsonPropertyName("observedGeneration")]
+    public long? ObservedGeneration { get; set; }
+
+    /// <summary>A one-word summary for the printer column; see <see cref="Phases"/>.</summary>
+    [JsonPropertyName("phase")]
+    public string? Phase { get; set; }
+
+    [JsonPropertyName("conditions")]
+    public List<V1Condition>? Conditions { get; set; }
+
+    /// <summary>Attempts made after the first one.</summary>
+    [JsonPropertyName("retries")]
+    public int Retries { get; set; }
+
+    /// <summary>The resolved commit SHA.</summary>
+    [JsonPropertyName("commit")]
+    public string? Commit { get; set; }
+
+    /// <summary>The image reference, tag included.</summary>
+    [JsonPropertyName("image")]
+    public string? Image { get; set; }
+
+    /// <summary>The pushed manifest digest (sha256:…).</summary>
+    [JsonPropertyName("digest")]
+    public string? Digest { get; set; }
+
+    /// <summary>The build Job of the current attempt.</summary>
+    [JsonPropertyName("job")]
+    public string? Job { get; set; }
+
+    [JsonPropertyName("startTime")]
+    public DateTime? StartTime { get; set; }
+
+    [JsonPropertyName("completionTime")]
+    public DateTime? CompletionTime { get; set; }
+
+    /// <summary>When the next attempt may start, while <see cref="Phase"/> is <c>Retrying</c>.</summary>
+    [JsonPropertyName("nextAttemptTime")]
+    public DateTime? NextAttemptTime { get; set; }
+
+    /// <summary>The attempt whose retry was handed to the scheduler, so a crash does not schedule it twice.</summary>
+    [JsonPropertyName("scheduledAttempt")]
+    public int? ScheduledAttempt { get; set; }
+
+    [JsonPropertyName("lastFailure")]
+    public BuildFailure? LastFailure { get; set; }
+
+    /// <summary>The terminal notification, recorded only once the broker confirmed it.</summary>
+    [JsonPropertyName("notification")]
+    public NotificationStatus? Notification { get; set; }
+}
