@@ -156,11 +156,25 @@ ensure_pause_image() {
   rm -rf "$tmp"
 }
 
+# A busybox image made from Debian's busybox-static: nothing can be pulled here.
+ensure_busybox_image() {
+  docker image inspect imagebuilder/busybox:dev >/dev/null 2>&1 && return 0
+  log "making imagebuilder/busybox:dev"
+  local tmp; tmp=$(mktemp -d)
+  mkdir -p "$tmp/bin" "$tmp/tmp" "$tmp/etc"
+  cp /bin/busybox "$tmp/bin/busybox"
+  for c in $("$tmp/bin/busybox" --list); do [ "$c" = busybox ] || ln -sf busybox "$tmp/bin/$c"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$tmp/etc/passwd"
+  tar -C "$tmp" -cf - . | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' - imagebuilder/busybox:dev >/dev/null
+  rm -rf "$tmp"
+}
+
 ensure_kubernetes() {
   bash "$HERE/build-kubernetes.sh"
   ensure_pki
   write_kubeconfig
   ensure_pause_image
+  ensure_busybox_image
   local dir="$IB_STATE/kubernetes"
   mkdir -p "$dir"
 

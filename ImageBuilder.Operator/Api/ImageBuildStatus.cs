@@ -20,6 +20,10 @@ public sealed class ImageBuildStatus
     [JsonPropertyName("retries")]
     public int Retries { get; set; }
 
+    /// <summary>What was asked for, for people: <c>branch main</c>, <c>tag v1</c>, <c>release v2</c>, <c>commit 3f2c9ab</c>.</summary>
+    [JsonPropertyName("ref")]
+    public string? Ref { get; set; }
+
     /// <summary>The resolved commit SHA.</summary>
     [JsonPropertyName("commit")]
     public string? Commit { get; set; }
