@@ -57,6 +57,10 @@ public sealed class ImageBuildStatus
     [JsonPropertyName("lastFailure")]
     public BuildFailure? LastFailure { get; set; }
 
+    /// <summary>True once the token Secret is deleted and old Jobs pruned after the build ended.</summary>
+    [JsonPropertyName("cleanedUp")]
+    public bool? CleanedUp { get; set; }
+
     /// <summary>The terminal notification, recorded only once the broker confirmed it.</summary>
     [JsonPropertyName("notification")]
     public NotificationStatus? Notification { get; set; }

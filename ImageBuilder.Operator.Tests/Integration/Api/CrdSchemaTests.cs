@@ -90,7 +90,7 @@ public sealed class CrdSchemaTests(PlatformFixture fixture)
             {
                 ObservedGeneration = 1, Phase = Phases.Retrying, Retries = 1, Ref = "commit 3f2c9ab", Commit = new string('a', 40),
                 Image = "127.0.0.1:5000/x/y:aaa", Digest = "sha256:" + new string('b', 64), Job = "full-1",
-                StartTime = time, CompletionTime = time, NextAttemptTime = time, ScheduledAttempt = 2,
+                StartTime = time, CompletionTime = time, CleanedUp = true, NextAttemptTime = time, ScheduledAttempt = 2,
                 Conditions = [new V1Condition { Type = "Ready", Status = "False", Reason = "Retrying", Message = "m", LastTransitionTime = time, ObservedGeneration = 1 }],
                 LastFailure = new BuildFailure { Fault = Faults.Service, Reason = "PushFailed", Message = "m", LogTail = "tail", Attempt = 1 },
                 Notification = new NotificationStatus { Queue = "q", MessageId = "id", ConfirmedTime = time },
