@@ -45,9 +45,10 @@ public static class ControllerServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ControllerOptions>>().Value;
-            var client = new KubernetesResourceClient<T>(sp.GetRequiredService<IKubernetes>(), options.Namespace, labelSelector);
+            var time = sp.GetRequiredService<TimeProvider>();
+            var client = new KubernetesResourceClient<T>(sp.GetRequiredService<IKubernetes>(), options.Namespace, labelSelector, time);
             var settings = new InformerSettings { ResyncPeriod = options.ResyncPeriod, WatchTimeout = options.WatchTimeout };
-            return new ResourceInformer<T>(client, settings, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ResourceInformer<T>>>());
+            return new ResourceInformer<T>(client, settings, time, sp.GetRequiredService<ILogger<ResourceInformer<T>>>());
         });
         services.TryAddSingleton<IObjectCache<T>>(sp => sp.GetRequiredService<ResourceInformer<T>>());
     }

@@ -21,11 +21,13 @@ public sealed class KubernetesResourceClient<T> : IResourceClient<T>
     private readonly string _plural;
     private readonly string? _namespace;
     private readonly string? _labelSelector;
+    private readonly TimeProvider _time;
 
     /// <param name="kubernetes">The client.</param>
     /// <param name="namespace">One namespace, or null/empty for all namespaces.</param>
     /// <param name="labelSelector">A label selector, or null for all objects.</param>
-    public KubernetesResourceClient(IKubernetes kubernetes, string? @namespace, string? labelSelector)
+    /// <param name="time">Measures how long a watch ran; defaults to the system clock.</param>
+    public KubernetesResourceClient(IKubernetes kubernetes, string? @namespace, string? labelSelector, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(kubernetes);
         var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
@@ -40,6 +42,7 @@ public sealed class KubernetesResourceClient<T> : IResourceClient<T>
         _plural = entity.PluralName;
         _namespace = string.IsNullOrEmpty(@namespace) ? null : @namespace;
         _labelSelector = string.IsNullOrEmpty(labelSelector) ? null : labelSelector;
+        _time = time ?? TimeProvider.System;
     }
 
     public async Task<ResourcePage<T>> ListAsync(string? continueToken, CancellationToken cancellationToken)
@@ -67,8 +70,28 @@ public sealed class KubernetesResourceClient<T> : IResourceClient<T>
             : _kubernetes.CustomObjects.WatchListNamespacedCustomObjectAsync(
                 _group, _version, _namespace, _plural, allowWatchBookmarks: true, labelSelector: _labelSelector, resourceVersion: resourceVersion,
                 timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken);
-        await foreach (var (type, obj) in events.WithCancellation(cancellationToken))
+        var started = _time.GetTimestamp();
+        var any = false;
+        await using var enumerator = events.GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
+            bool more;
+            try
+            {
+                more = await enumerator.MoveNextAsync();
+            }
+            catch (HttpRequestException) when (!any && _time.GetElapsedTime(started) >= timeout)
+            {
+                // KubernetesClient peeks the first line before it hands the watch over, so a watch the server
+                // ends on schedule without a single event surfaces as a transport error: that is a normal end.
+                more = false;
+            }
+            if (!more)
+            {
+                yield break;
+            }
+            any = true;
+            var (type, obj) = enumerator.Current;
             // The untyped watch hands each object over as parsed JSON; bind it to T here.
             if (obj is JsonElement json)
             {

@@ -28,6 +28,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>
     private int _failures;
     private int _listCount;
     private int _watchCount;
+    private int _totalFailures;
 
     public ResourceInformer(IResourceClient<T> client, InformerSettings settings, TimeProvider time, ILogger<ResourceInformer<T>> logger)
     {
@@ -48,6 +49,9 @@ public sealed class ResourceInformer<T> : IObjectCache<T>
 
     /// <summary>Watches opened so far; for diagnostics and tests.</summary>
     public int WatchCount => Volatile.Read(ref _watchCount);
+
+    /// <summary>List or watch attempts that failed and were retried with backoff; for diagnostics and tests.</summary>
+    public int FailureCount => Volatile.Read(ref _totalFailures);
 
     public void AddHandler(IInformerHandler<T> handler)
     {
@@ -264,6 +268,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>
     private async Task BackOffAsync(Exception error, CancellationToken cancellationToken)
     {
         _failures++;
+        Interlocked.Increment(ref _totalFailures);
         var factor = Math.Pow(2, Math.Min(_failures - 1, 20));
         var delay = TimeSpan.FromTicks((long)Math.Min(_settings.InitialBackoff.Ticks * factor, _settings.MaxBackoff.Ticks));
         Log.ListWatchFailed(_logger, _kind, _failures, delay, error);
