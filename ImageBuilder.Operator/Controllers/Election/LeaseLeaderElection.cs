@@ -72,7 +72,14 @@ public sealed class LeaseLeaderElection : ILeaderElection
         elector.OnStartedLeading += term.Start;
         elector.OnStoppedLeading += term.Stop;
         elector.OnNewLeader += leader => Log.NewLeader(_logger, _options.LeaseNamespace, _options.LeaseName, leader ?? "", Identity);
-        elector.OnError += e => Log.ElectionError(_logger, e);
+        elector.OnError += e =>
+        {
+            // The elector reports its own cancellation as an error; that is just this replica stopping.
+            if (e is not OperationCanceledException)
+            {
+                Log.ElectionError(_logger, e);
+            }
+        };
         try
         {
             await elector.RunUntilLeadershipLostAsync(term.ElectionToken);
@@ -145,7 +152,8 @@ public sealed class LeaseLeaderElection : ILeaderElection
         private readonly Func<CancellationToken, Task> _whileLeading;
         private readonly CancellationTokenSource _election = new();
         private readonly CancellationTokenSource _leadership = new();
-        private readonly CancellationTokenRegistration _stopping;
+        private readonly CancellationTokenRegistration _stoppingRegistration;
+        private readonly CancellationToken _stopping;
         private readonly Lock _gate = new();
         private Task? _work;
 
@@ -153,7 +161,8 @@ public sealed class LeaseLeaderElection : ILeaderElection
         {
             _owner = owner;
             _whileLeading = whileLeading;
-            _stopping = stoppingToken.Register(OnStopping);
+            _stopping = stoppingToken;
+            _stoppingRegistration = stoppingToken.Register(OnStopping);
         }
 
         public CancellationToken ElectionToken => _election.Token;
@@ -172,7 +181,14 @@ public sealed class LeaseLeaderElection : ILeaderElection
         {
             _owner._isLeader = false;
             _leadership.Cancel();
-            Log.StoppedLeading(_owner._logger, _owner._options.LeaseNamespace, _owner._options.LeaseName, _owner.Identity);
+            if (_stopping.IsCancellationRequested)
+            {
+                Log.SteppedDown(_owner._logger, _owner._options.LeaseNamespace, _owner._options.LeaseName, _owner.Identity);
+            }
+            else
+            {
+                Log.StoppedLeading(_owner._logger, _owner._options.LeaseNamespace, _owner._options.LeaseName, _owner.Identity);
+            }
         }
 
         public async Task<bool> CompleteAsync()
@@ -192,7 +208,7 @@ public sealed class LeaseLeaderElection : ILeaderElection
 
         public void Dispose()
         {
-            _stopping.Dispose();
+            _stoppingRegistration.Dispose();
             _election.Dispose();
             _leadership.Dispose();
         }

@@ -8,8 +8,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Started leading on lease {Namespace}/{Lease} as {Identity}")]
     public static partial void StartedLeading(ILogger logger, string @namespace, string lease, string identity);
 
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Stopped leading on lease {Namespace}/{Lease} as {Identity}; reconciling stops now")]
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Stopped leading on lease {Namespace}/{Lease} as {Identity}; lease lost, reconciling stops now")]
     public static partial void StoppedLeading(ILogger logger, string @namespace, string lease, string identity);
+
+    [LoggerMessage(EventId = 1208, Level = LogLevel.Information, Message = "Stepped down on lease {Namespace}/{Lease} as {Identity}: shutting down")]
+    public static partial void SteppedDown(ILogger logger, string @namespace, string lease, string identity);
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Debug, Message = "Leader election reported an error")]
     public static partial void ElectionError(ILogger logger, Exception exception);

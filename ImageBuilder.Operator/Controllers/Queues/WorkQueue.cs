@@ -38,6 +38,18 @@ public sealed class WorkQueue : IDisposable
         }
     }
 
+    /// <summary>Keys handed out and not yet <see cref="Done"/>.</summary>
+    public int InFlightCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _processing.Count;
+            }
+        }
+    }
+
     /// <summary>Keys waiting for a delay or a backoff to pass.</summary>
     public int DelayedCount
     {
