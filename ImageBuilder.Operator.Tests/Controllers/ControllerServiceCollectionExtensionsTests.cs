@@ -58,6 +58,18 @@ public sealed class ControllerServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task ControllerHost_NoReconcilerRegistered_FailsAtStartSayingSo()
+    {
+        using var provider = Build(new Dictionary<string, string?> { ["Controller:LeaderElection:Enabled"] = "false" });
+        var host = provider.GetServices<IHostedService>().OfType<ControllerHost<ImageBuild>>().Single();
+
+        await host.StartAsync(CancellationToken.None);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.ExecuteTask!);
+
+        Assert.Contains("IReconciler<ImageBuild>", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DefaultIdentity_TwoCalls_Differ()
     {
         Assert.NotEqual(LeaseLeaderElection.DefaultIdentity(), LeaseLeaderElection.DefaultIdentity());

@@ -31,15 +31,16 @@ public static class ControllerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ControllerOptions>, ControllerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientFactory.BuildConfig(configuration)));
-        AddInformer<TEntity>(services, labelSelector: null);
-        AddInformer<V1Job>(services, ManagedJobsSelector);
+        AddInformer<TEntity>(services, labelSelector: null, resync: true);
+        // Jobs need no resync of their own: their owner's resync reconciles the same key.
+        AddInformer<V1Job>(services, ManagedJobsSelector, resync: false);
         services.TryAddSingleton(CreateElection);
         services.TryAddSingleton<ILeaderStatus>(sp => sp.GetRequiredService<ILeaderElection>());
         services.AddHostedService<ControllerHost<TEntity>>();
         return services;
     }
 
-    private static void AddInformer<T>(IServiceCollection services, string? labelSelector)
+    private static void AddInformer<T>(IServiceCollection services, string? labelSelector, bool resync)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         services.TryAddSingleton(sp =>
@@ -47,7 +48,7 @@ public static class ControllerServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<ControllerOptions>>().Value;
             var time = sp.GetRequiredService<TimeProvider>();
             var client = new KubernetesResourceClient<T>(sp.GetRequiredService<IKubernetes>(), options.Namespace, labelSelector, time);
-            var settings = new InformerSettings { ResyncPeriod = options.ResyncPeriod, WatchTimeout = options.WatchTimeout };
+            var settings = new InformerSettings { ResyncPeriod = resync ? options.ResyncPeriod : TimeSpan.Zero, WatchTimeout = options.WatchTimeout };
             return new ResourceInformer<T>(client, settings, time, sp.GetRequiredService<ILogger<ResourceInformer<T>>>());
         });
         services.TryAddSingleton<IObjectCache<T>>(sp => sp.GetRequiredService<ResourceInformer<T>>());

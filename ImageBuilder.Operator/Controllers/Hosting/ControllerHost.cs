@@ -67,6 +67,7 @@ public sealed class ControllerHost<TEntity> : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        EnsureReconcilerRegistered();
         using var informersStop = new CancellationTokenSource();
         var informers = Task.WhenAll(_entities.RunAsync(informersStop.Token), _jobs.RunAsync(informersStop.Token));
         try
@@ -107,12 +108,23 @@ public sealed class ControllerHost<TEntity> : BackgroundService
             Log.Draining(_logger, _options.ShutdownTimeout);
         }
         var deadline = Task.Delay(_options.ShutdownTimeout, _time, abort.Token);
-        if (await Task.WhenAny(work, deadline) != work)
+        if (await Task.WhenAny(work, deadline) != work && !abort.IsCancellationRequested)
         {
             Log.DrainTimedOut(_logger);
             await abort.CancelAsync();
         }
         await work;
+    }
+
+    /// <summary>Fails start-up with a clear message rather than failing every reconcile later.</summary>
+    private void EnsureReconcilerRegistered()
+    {
+        using var scope = _scopes.CreateScope();
+        if (scope.ServiceProvider.GetService<IReconciler<TEntity>>() is null)
+        {
+            throw new InvalidOperationException(
+                $"No IReconciler<{typeof(TEntity).Name}> is registered: register the reconciler (any lifetime) next to AddControllerRuntime<{typeof(TEntity).Name}>.");
+        }
     }
 
     private async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
