@@ -86,14 +86,45 @@ public sealed class ControllerHostTests(PlatformFixture fixture, ITestOutputHelp
         Assert.Equal(new ReconcileCall(new ObjectKey(ns, "b1"), 1, false), finished);
     }
 
-    private async Task<RunningController> StartAsync(string ns, Action<StatusWritingReconciler>? configure = null)
+    [Fact]
+    public async Task Host_TwoReplicas_OnlyLeaderReconcilesAndFollowerTakesOverWhenItStops()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var ns = await fixture.CreateNamespaceAsync("host-ha");
+        await using var a = await StartAsync(ns, identity: "replica-a");
+        await using var b = await StartAsync(ns, identity: "replica-b");
+        await WaitUntilAsync(() => a.Leader.IsLeader || b.Leader.IsLeader);
+        var (leader, follower) = a.Leader.IsLeader ? (a, b) : (b, a);
+
+        await ImageBuilds.CreateAsync(fixture.Kubernetes, ns, "b1");
+        var byLeader = await leader.Reconciler.NextAsync();
+        var followerReconcilesWhileFollowing = follower.Reconciler.Count;
+        await leader.Host.StopAsync(CancellationToken.None);
+        var byNewLeader = await follower.Reconciler.NextAsync();
+
+        Assert.Equal(new ObjectKey(ns, "b1"), byLeader.Key);
+        Assert.Equal(0, followerReconcilesWhileFollowing);
+        Assert.Equal(new ObjectKey(ns, "b1"), byNewLeader.Key);
+        Assert.True(follower.Leader.IsLeader);
+        Assert.False(leader.Leader.IsLeader);
+    }
+
+    private async Task<RunningController> StartAsync(string ns, Action<StatusWritingReconciler>? configure = null, string? identity = null)
+    {
+        var settings = new Dictionary<string, string?>
         {
             ["Controller:Namespace"] = ns,
             ["Controller:Workers"] = "2",
-            ["Controller:LeaderElection:Enabled"] = "false",
-        }).Build();
+            ["Controller:LeaderElection:Enabled"] = identity is null ? "false" : "true",
+        };
+        if (identity is not null)
+        {
+            settings["Controller:LeaderElection:LeaseNamespace"] = ns;
+            settings["Controller:LeaderElection:Identity"] = identity;
+            settings["Controller:LeaderElection:LeaseDuration"] = "00:00:03";
+            settings["Controller:LeaderElection:RenewDeadline"] = "00:00:02";
+            settings["Controller:LeaderElection:RetryPeriod"] = "00:00:00.5";
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var reconciler = new StatusWritingReconciler(fixture.Kubernetes);
         configure?.Invoke(reconciler);
         var services = new ServiceCollection();
@@ -108,7 +139,7 @@ public sealed class ControllerHostTests(PlatformFixture fixture, ITestOutputHelp
         provider.GetRequiredService<ResourceInformer<ImageBuild>>().AddHandler(events);
         await host.StartAsync(CancellationToken.None);
         await provider.GetRequiredService<IObjectCache<ImageBuild>>().WaitForSyncAsync(CancellationToken.None).WaitAsync(RecordingHandler<object>.Guard);
-        return new RunningController(provider, host, reconciler, events);
+        return new RunningController(provider, host, reconciler, events, provider.GetRequiredService<ILeaderStatus>());
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
@@ -120,7 +151,8 @@ public sealed class ControllerHostTests(PlatformFixture fixture, ITestOutputHelp
         }
     }
 
-    private sealed record RunningController(ServiceProvider Provider, ControllerHost<ImageBuild> Host, StatusWritingReconciler Reconciler, RecordingHandler<ImageBuild> Events)
+    private sealed record RunningController(
+        ServiceProvider Provider, ControllerHost<ImageBuild> Host, StatusWritingReconciler Reconciler, RecordingHandler<ImageBuild> Events, ILeaderStatus Leader)
         : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
