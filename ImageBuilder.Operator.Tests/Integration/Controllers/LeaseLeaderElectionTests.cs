@@ -1,4 +1,6 @@
+using System.Net;
 using k8s;
+using k8s.Autorest;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
@@ -43,11 +45,7 @@ public sealed class LeaseLeaderElectionTests(PlatformFixture fixture, ITestOutpu
         await using var candidate = new Candidate(fixture.Kubernetes, ns, Lease, "replica-a", new LeaderCounter(), _logs);
         await candidate.Leading.WaitAsync(RecordingHandler<object>.Guard);
 
-        var lease = await fixture.Kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(Lease, ns);
-        lease.Spec.HolderIdentity = "intruder";
-        lease.Spec.RenewTime = DateTime.UtcNow;
-        lease.Spec.AcquireTime = DateTime.UtcNow;
-        await fixture.Kubernetes.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, Lease, ns);
+        await TakeOverAsync(ns, "intruder");
         await candidate.Lost.WaitAsync(RecordingHandler<object>.Guard);
 
         Assert.False(candidate.Election.IsLeader);
@@ -64,6 +62,27 @@ public sealed class LeaseLeaderElectionTests(PlatformFixture fixture, ITestOutpu
 
         var leases = await fixture.Kubernetes.CoordinationV1.ListNamespacedLeaseAsync(ns);
         Assert.Empty(leases.Items);
+    }
+
+    /// <summary>Writes another holder into the Lease, retrying when the leader's renewal got there first.</summary>
+    private async Task TakeOverAsync(string ns, string holder)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var lease = await fixture.Kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(Lease, ns);
+            lease.Spec.HolderIdentity = holder;
+            lease.Spec.RenewTime = DateTime.UtcNow;
+            lease.Spec.AcquireTime = DateTime.UtcNow;
+            try
+            {
+                await fixture.Kubernetes.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, Lease, ns);
+                return;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 10)
+            {
+                // The leader renewed between our read and write; read again.
+            }
+        }
     }
 
     private async Task<string> HolderAsync(string ns)
