@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 using ImageBuilder.Operator.Api;
 
 namespace ImageBuilder.Operator.Messaging;
@@ -22,6 +23,15 @@ public sealed class BuildRequestParser(int maxMessageBytes)
         if (body.Length > maxMessageBytes)
         {
             return Refuse(string.Create(CultureInfo.InvariantCulture, $"The message is {body.Length} bytes; the limit is {maxMessageBytes} bytes."));
+        }
+        // Senders on some platforms prefix a byte-order mark, which the JSON reader does not skip.
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
+        if (!Utf8.IsValid(body.Span))
+        {
+            return Refuse("The message is not valid UTF-8 JSON (it holds bytes that are not UTF-8).");
         }
         JsonDocument document;
         try

@@ -46,8 +46,9 @@ internal static partial class RequestRules
         {
             return $"Field 'repo' must be a plain repository URL without query or fragment (got '{Text.Quote(value)}').";
         }
-        return uri.AbsolutePath.Split('/').Any(s => s is ".." or "%2e%2e" or "%2E%2E")
-            ? $"Field 'repo' must not contain '..' segments (got '{Text.Quote(value)}')."
+        // The raw text, not uri.AbsolutePath: Uri resolves "a/../b" away before anyone could see it.
+        return value.Split('/').Any(s => s is ".." or "." || s.Contains("%2e", StringComparison.OrdinalIgnoreCase))
+            ? $"Field 'repo' must not contain '.', '..' or encoded dot segments (got '{Text.Quote(value)}')."
             : null;
     }
 
