@@ -7,8 +7,9 @@ namespace ImageBuilder.Operator.Messaging;
 /// <summary>Reads and checks the newer senders' <c>buildPlan</c>; unknown fields are ignored.</summary>
 internal static partial class BuildPlanRules
 {
-    private const int MaxListItems = 200;
+    private const int MaxListItems = 100;
     private const int MaxValueLength = 4096;
+    private const int MaxEnvValueLength = 32768;
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true, MaxDepth = 8 };
 
@@ -84,9 +85,9 @@ internal static partial class BuildPlanRules
             {
                 errors.Add($"Field 'buildPlan.envs' has an invalid variable name '{Text.Quote(env?.Key ?? "")}'.");
             }
-            else if ((env.Value ?? "").Length > MaxValueLength || (env.Value ?? "").Contains('\0', StringComparison.Ordinal))
+            else if ((env.Value ?? "").Length > MaxEnvValueLength || (env.Value ?? "").Contains('\0', StringComparison.Ordinal))
             {
-                errors.Add($"Field 'buildPlan.envs' value of '{env.Key}' must be at most {MaxValueLength} characters without NUL.");
+                errors.Add($"Field 'buildPlan.envs' value of '{env.Key}' must be at most {MaxEnvValueLength} characters without NUL.");
             }
         }
     }
@@ -97,7 +98,7 @@ internal static partial class BuildPlanRules
         {
             return;
         }
-        var bad = path.Length > 1024 || !path.All(c => c is >= ' ' and <= '~') || path.StartsWith('/') || path.Contains('\\', StringComparison.Ordinal)
+        var bad = path.Length > 255 || !path.All(c => c is >= ' ' and <= '~') || path.StartsWith('/') || path.Contains('\\', StringComparison.Ordinal)
             || path.Split('/').Any(s => s == "..");
         if (bad)
         {

@@ -121,7 +121,7 @@ public sealed class BuildRequestParser(int maxMessageBytes)
             Branch = NullIfEmpty(refs.Branch),
             Tag = resolvedType == RefTypes.Tag ? refs.Tag : null,
             Release = resolvedType == RefTypes.Release ? refs.Release ?? refs.Tag : null,
-            Commit = resolvedType == RefTypes.Commit ? refs.Commit : null,
+            Commit = resolvedType == RefTypes.Commit ? refs.Commit?.ToLowerInvariant() : null,
             BuildPlan = plan,
         };
     }

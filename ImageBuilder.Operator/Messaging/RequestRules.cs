@@ -27,12 +27,12 @@ internal static partial class RequestRules
             return $"Field 'repo' must be 'owner/name' for the github connector (got '{Text.Quote(value)}').";
         }
         var name = value[(value.IndexOf('/', StringComparison.Ordinal) + 1)..];
-        return name is "." or ".." ? $"Field 'repo' names no repository (got '{Text.Quote(value)}')." : null;
+        return name.StartsWith("..", StringComparison.Ordinal) || name == "." ? $"Field 'repo' names no repository (got '{Text.Quote(value)}')." : null;
     }
 
     public static string? GitUrl(string value)
     {
-        if (value.Length > 2048 || !Text.IsPlainAscii(value)
+        if (value.Length > 512 || !Text.IsPlainAscii(value)
             || !Uri.TryCreate(value, UriKind.Absolute, out var uri)
             || uri.Scheme is not ("https" or "http" or "git"))
         {
@@ -52,10 +52,10 @@ internal static partial class RequestRules
             : null;
     }
 
-    /// <summary>git's ref-name rules (git check-ref-format), in ASCII.</summary>
+    /// <summary>git's ref-name rules (git check-ref-format), within the CRD's character set.</summary>
     public static string? RefName(string field, string value)
     {
-        var bad = value.Length > 255 || !Text.IsPlainAscii(value)
+        var bad = value.Length > 255 || !RefCharacters().IsMatch(value)
             || value.StartsWith('-') || value.StartsWith('/') || value.EndsWith('/') || value.EndsWith('.')
             || value.EndsWith(".lock", StringComparison.Ordinal)
             || value.Contains("..", StringComparison.Ordinal) || value.Contains("//", StringComparison.Ordinal)
@@ -67,7 +67,7 @@ internal static partial class RequestRules
 
     public static string? Commit(string value) =>
         CommitPattern().IsMatch(value) ? null
-        : $"Field 'commit' must be a commit SHA of 7 to 64 hex digits, \"latest\" or empty (got '{Text.Quote(value)}').";
+        : $"Field 'commit' must be a commit SHA of 4 to 40 hex digits, \"latest\" or empty (got '{Text.Quote(value)}').";
 
     public static bool IsLatestCommit(string? commit) =>
         commit is null || commit.Length == 0 || commit.Equals("latest", StringComparison.OrdinalIgnoreCase);
@@ -80,12 +80,15 @@ internal static partial class RequestRules
         value is RefTypes.Repo or RefTypes.Tag or RefTypes.Release or RefTypes.Commit ? null
         : $"Type '{Text.Quote(value)}' is not supported; use 'repo', 'tag', 'release' or 'commit'.";
 
+    [GeneratedRegex(@"^[A-Za-z0-9._/-]+\z")]
+    private static partial Regex RefCharacters();
+
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\z")]
     private static partial Regex IdPattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}\z")]
     private static partial Regex GitHubRepoPattern();
 
-    [GeneratedRegex(@"^[0-9a-fA-F]{7,64}\z")]
+    [GeneratedRegex(@"^[0-9a-fA-F]{4,40}\z")]
     private static partial Regex CommitPattern();
 }
