@@ -126,6 +126,16 @@ public sealed class MessagingHarness : IAsyncDisposable
         await channel.BasicPublishAsync("", Options.BuildQueue, mandatory: true, properties, Encoding.UTF8.GetBytes(body));
     }
 
+    /// <summary>Publishes many bodies backend-style on one channel, each confirmed.</summary>
+    public async Task PublishManyLikeBackendAsync(IEnumerable<string> bodies)
+    {
+        await using var channel = await ClientChannelAsync();
+        foreach (var body in bodies)
+        {
+            await channel.BasicPublishAsync("", Options.BuildQueue, mandatory: true, new BasicProperties { ContentType = "application/json" }, Encoding.UTF8.GetBytes(body));
+        }
+    }
+
     /// <summary>Reads <paramref name="count"/> messages from a queue (acking them), waiting up to <paramref name="within"/> for them.</summary>
     public async Task<List<BasicGetResult>> TakeAsync(string queue, int count, TimeSpan within)
     {
