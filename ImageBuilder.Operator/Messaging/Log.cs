@@ -21,6 +21,15 @@ internal static partial class Log
     [LoggerMessage(1010, LogLevel.Information, "Consuming {Queue} (prefetch {Prefetch})")]
     public static partial void Consuming(ILogger logger, string queue, int prefetch);
 
+    [LoggerMessage(1014, LogLevel.Warning, "The broker ended the consumer on {Queue}")]
+    public static partial void ConsumerLost(ILogger logger, string queue);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Consuming {Queue} failed: {Reason}")]
+    public static partial void ConsumerFailed(ILogger logger, string queue, string reason);
+
+    [LoggerMessage(1016, LogLevel.Information, "Subscribing to {Queue} again in {Delay}")]
+    public static partial void Resubscribing(ILogger logger, string queue, TimeSpan delay);
+
     [LoggerMessage(1011, LogLevel.Warning, "Message {MessageId} from {Queue} goes back to the queue in {Delay}: {Reason}")]
     public static partial void Requeueing(ILogger logger, string messageId, string queue, TimeSpan delay, string reason);
 

@@ -21,20 +21,77 @@ public abstract class QueueConsumerService(RabbitMqConnection connection, TimePr
     /// <summary>Handles one message; an exception counts as <see cref="DeliveryOutcome.Requeue"/>.</summary>
     protected abstract Task<DeliveryOutcome> HandleAsync(Delivery delivery, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Consumes until stopped. Connection loss is the client's automatic recovery's business; a
+    /// consumer the broker ends by itself (queue deleted, channel closed for an error) is not
+    /// recovered by the client, so it is re-subscribed here after a backoff, re-declaring the queue.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var first = true;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ConsumeUntilLostAsync(redeclare: !first, stoppingToken);
+            }
+            catch (Exception e) when (e is OperationInterruptedException or AlreadyClosedException && !stoppingToken.IsCancellationRequested)
+            {
+                Log.ConsumerFailed(logger, Queue, e.Message);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            first = false;
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                var delay = NextBackoff(peek: false);
+                Log.Resubscribing(logger, Queue, delay);
+                await DelayAsync(delay, stoppingToken);
+            }
+        }
+    }
+
+    private async Task ConsumeUntilLostAsync(bool redeclare, CancellationToken stoppingToken)
+    {
+        if (redeclare)
+        {
+            await connection.RedeclareAsync(Queue, stoppingToken);
+        }
         await using var channel = await connection.CreateConsumerChannelAsync(stoppingToken);
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.ChannelShutdownAsync += (_, args) =>
+        {
+            // Channel-level errors only: a lost connection also shuts its channels, and recovery restores those.
+            if (args.Initiator == ShutdownInitiator.Peer && args.ReplyCode is 403 or 404 or 405 or 406)
+            {
+                lost.TrySetResult();
+            }
+            return Task.CompletedTask;
+        };
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, args) => OnReceivedAsync(channel, args, stoppingToken);
+        consumer.UnregisteredAsync += (_, _) =>
+        {
+            lost.TrySetResult();
+            return Task.CompletedTask;
+        };
         await channel.BasicConsumeAsync(Queue, autoAck: false, consumer, stoppingToken);
         Log.Consuming(logger, Queue, connection.Options.Prefetch);
+        await lost.Task.WaitAsync(stoppingToken);
+        Log.ConsumerLost(logger, Queue);
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
         try
         {
-            await Task.Delay(Timeout.InfiniteTimeSpan, timeProvider, stoppingToken);
+            await Task.Delay(delay, timeProvider, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: unacked deliveries return to the queue when the channel closes.
+            // Stopping.
         }
     }
 

@@ -34,7 +34,7 @@ public sealed class QueueTopology(RabbitMqOptions options, RetryOptions retry, I
         }
     }
 
-    private async Task DeclareOneAsync(IConnection connection, QueueDeclaration queue, CancellationToken cancellationToken)
+    public async Task DeclareOneAsync(IConnection connection, QueueDeclaration queue, CancellationToken cancellationToken)
     {
         // A failed declare closes its channel, so each queue gets its own.
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);

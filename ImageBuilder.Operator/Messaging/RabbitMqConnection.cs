@@ -70,6 +70,16 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Declares one of the operator's queues again, after someone deleted it.</summary>
+    public async Task RedeclareAsync(string queue, CancellationToken cancellationToken)
+    {
+        var connection = await GetAsync(cancellationToken);
+        foreach (var declaration in _topology.Queues().Where(q => q.Name == queue))
+        {
+            await _topology.DeclareOneAsync(connection, declaration, cancellationToken);
+        }
+    }
+
     /// <summary>A channel for one consumer, with manual acks in mind and the configured prefetch.</summary>
     public async Task<IChannel> CreateConsumerChannelAsync(CancellationToken cancellationToken)
     {

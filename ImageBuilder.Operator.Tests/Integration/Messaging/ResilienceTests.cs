@@ -2,6 +2,7 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Tests.Messaging;
 using k8s;
+using RabbitMQ.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -68,6 +69,25 @@ public sealed class ResilienceTests(PlatformFixture fixture, ITestOutputHelper o
         Assert.Equal(before + 1, await BuildCountAsync(ns));
         Assert.Contains(harness.Logs.Lines, l => l.Contains("recovered", StringComparison.Ordinal));
         output.WriteLine($"ImageBuilds before the broker went down: {harness.Logs.Lines.TakeWhile(l => !l.Contains("lost", StringComparison.Ordinal)).Count(l => l.Contains("became ImageBuild", StringComparison.Ordinal))}");
+    }
+
+    [Fact]
+    public async Task Bridge_QueueDeletedUnderIt_RedeclaresAndConsumesAgain()
+    {
+        var ns = await fixture.CreateNamespaceAsync("mq-deleted");
+        await using var harness = MessagingHarness.Create(fixture, output, ns);
+        await harness.StartAsync();
+
+        await using (var channel = await harness.ClientChannelAsync(confirms: false))
+        {
+            await channel.QueueDeleteAsync(harness.Options.BuildQueue);
+        }
+        await MessagingHarness.WaitUntilAsync(() => Task.FromResult(harness.Logs.Lines.Count(l => l.Contains($"Consuming {harness.Options.BuildQueue}", StringComparison.Ordinal)) >= 2),
+            Within, "a second subscription");
+        await harness.PublishLikeBackendAsync(RequestSamples.Flat());
+
+        await MessagingHarness.WaitUntilAsync(async () => await BuildCountAsync(ns) == 1, Within, "the ImageBuild");
+        Assert.Contains(harness.Logs.Lines, l => l.Contains("The broker ended the consumer", StringComparison.Ordinal));
     }
 
     [Fact]
