@@ -53,7 +53,7 @@ internal static class GitHubApiEndpoints
         var (present, token) = RequestToken.From(context.Request);
         var badCredentials = present && (token is null || !server.IsKnownToken(token));
         var repository = server.Find(owner, name);
-        if (repository?.TakeFault() is { } fault)
+        if (repository?.TakeFault(context.Request.Path.Value ?? "") is { } fault)
         {
             return await FaultAsync(context, server, fault);
         }
@@ -113,7 +113,9 @@ internal static class GitHubApiEndpoints
             return GitHubJson.Error(422, $"No commit found for SHA: {reference}", "https://docs.github.com/rest/commits/commits#get-a-commit");
         }
         var accept = context.Request.Headers.Accept.ToString();
-        if (accept.Contains(ShaMediaType, StringComparison.OrdinalIgnoreCase) || accept.Contains(ShaMediaTypeV3, StringComparison.OrdinalIgnoreCase))
+        // application/vnd.github.sha, its v3 form, and the preview form Octokit's GetSha1 still sends (…chitauri-preview+sha).
+        if (accept.Contains(ShaMediaType, StringComparison.OrdinalIgnoreCase) || accept.Contains(ShaMediaTypeV3, StringComparison.OrdinalIgnoreCase)
+            || accept.Contains("+sha", StringComparison.OrdinalIgnoreCase))
         {
             return Results.Text(sha, ShaMediaType + "; charset=utf-8");
         }

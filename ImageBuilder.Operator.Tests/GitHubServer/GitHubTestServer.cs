@@ -164,8 +164,11 @@ public sealed class GitHubTestServer : IAsyncDisposable
         return release;
     }
 
-    /// <summary>The next <paramref name="count"/> requests about <paramref name="fullName"/> answer with <paramref name="kind"/> instead.</summary>
-    public void InjectFault(string fullName, FaultKind kind, int count = 1) => Get(fullName).InjectFault(kind, count);
+    /// <summary>
+    /// The next <paramref name="count"/> requests about <paramref name="fullName"/> (only those whose path contains
+    /// <paramref name="pathContains"/>, when given, e.g. <c>/commits/</c>) answer with <paramref name="kind"/> instead.
+    /// </summary>
+    public void InjectFault(string fullName, FaultKind kind, int count = 1, string? pathContains = null) => Get(fullName).InjectFault(kind, count, pathContains);
 
     /// <summary>Makes <paramref name="token"/> a valid token (GitHub answers 401 to unknown ones) that may read <paramref name="fullName"/>.</summary>
     public void GrantToken(string fullName, string token)

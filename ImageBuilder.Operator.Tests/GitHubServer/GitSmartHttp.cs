@@ -25,7 +25,7 @@ internal static class GitSmartHttp
         }
         var (present, token) = RequestToken.From(context.Request);
         var repository = server.Find(owner, name);
-        if (repository?.TakeFault() is { } fault)
+        if (repository?.TakeFault(context.Request.Path.Value ?? "") is { } fault)
         {
             return await GitHubApiEndpoints.FaultAsync(context, server, fault);
         }

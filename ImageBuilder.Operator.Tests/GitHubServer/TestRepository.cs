@@ -5,7 +5,7 @@ public sealed class TestRepository
 {
     private readonly object _gate = new();
     private readonly List<TestRelease> _releases = [];
-    private readonly Queue<FaultKind> _faults = new();
+    private readonly List<(FaultKind Kind, string? PathContains)> _faults = [];
     private readonly HashSet<string> _tokens = new(StringComparer.Ordinal);
 
     internal TestRepository(long id, string owner, string name, string gitDirectory, string defaultBranch, bool isPrivate, DateTimeOffset createdAt)
@@ -64,22 +64,30 @@ public sealed class TestRepository
         }
     }
 
-    internal void InjectFault(FaultKind kind, int count)
+    internal void InjectFault(FaultKind kind, int count, string? pathContains)
     {
         lock (_gate)
         {
             for (var i = 0; i < count; i++)
             {
-                _faults.Enqueue(kind);
+                _faults.Add((kind, pathContains));
             }
         }
     }
 
-    internal FaultKind? TakeFault()
+    /// <summary>The first pending fault for a request to <paramref name="path"/>, removed; null when none applies.</summary>
+    internal FaultKind? TakeFault(string path)
     {
         lock (_gate)
         {
-            return _faults.TryDequeue(out var kind) ? kind : null;
+            var index = _faults.FindIndex(f => f.PathContains is null || path.Contains(f.PathContains, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                return null;
+            }
+            var kind = _faults[index].Kind;
+            _faults.RemoveAt(index);
+            return kind;
         }
     }
 }

@@ -82,11 +82,12 @@ public sealed class GitHubConnector : ISourceConnector
         return await ShaOfAsync(client, repo, "tags/" + RefNames.EscapePath(found.TagName), $"tag '{found.TagName}' of {description}", cancellationToken);
     }
 
-    // commits/{ref} with the sha media type peels annotated tags and expands short SHAs in one request.
+    // commits/{ref} peels annotated tags and expands short SHAs in one request. Not GetSha1: Octokit asks for it
+    // with a retired preview media type, and a server that answers JSON instead leaves it null.
     private async Task<(string? Commit, BuildFailure? Failure)> ShaOfAsync(IGitHubClient client, GitHubRepositoryName repo, string reference, string description, CancellationToken cancellationToken)
     {
-        var (sha, failure) = await CallAsync(() => client.Repository.Commit.GetSha1(repo.Owner, repo.Name, reference), repo, GitHubFaults.Lookup.Ref, description, cancellationToken);
-        return sha is null ? (null, failure) : Checked(sha, repo);
+        var (commit, failure) = await CallAsync(() => client.Repository.Commit.Get(repo.Owner, repo.Name, reference), repo, GitHubFaults.Lookup.Ref, description, cancellationToken);
+        return commit is null ? (null, failure) : Checked(commit.Sha, repo);
     }
 
     private static (string? Commit, BuildFailure? Failure) Checked(string? sha, GitHubRepositoryName repo)
@@ -104,7 +105,9 @@ public sealed class GitHubConnector : ISourceConnector
     {
         try
         {
-            return (await call().WaitAsync(cancellationToken), null);
+            return await call().WaitAsync(cancellationToken) is { } value
+                ? (value, null)
+                : (null, new BuildFailure { Fault = Faults.Service, Reason = SourceFailureReasons.GitHubUnavailable, Message = $"GitHub returned an empty answer while resolving {repo}." });
         }
         catch (ApiException e)
         {
