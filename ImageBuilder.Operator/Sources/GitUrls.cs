@@ -11,7 +11,9 @@ public static class GitUrls
     public static (Uri? Url, BuildFailure? Failure) Parse(string? value)
     {
         if (string.IsNullOrWhiteSpace(value) || value.StartsWith('-') || value.Any(char.IsControl)
-            || !Uri.TryCreate(value, UriKind.Absolute, out var url))
+            || !Uri.TryCreate(value, UriKind.Absolute, out var url)
+            // .NET reads a bare path as a file URI; a source must say what it is.
+            || !value.StartsWith(url.Scheme + "://", StringComparison.OrdinalIgnoreCase))
         {
             return (null, Invalid($"'{value}' is not a git URL; use an http(s)://, git:// or file:// URL."));
         }
