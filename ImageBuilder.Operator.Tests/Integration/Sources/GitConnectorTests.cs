@@ -95,7 +95,7 @@ public sealed class GitConnectorTests : IClassFixture<GitHubServerFixture>, IDis
     }
 
     [Fact]
-    public async Task Resolve_SmartHttpWithToken_SendsTokenOutsideArgvAndResolves()
+    public async Task Resolve_SmartHttpWithToken_Resolves()
     {
         var (repo, _) = await CreateAsync();
         var url = new Uri(_server.BaseUrl, repo + ".git").AbsoluteUri;
