@@ -25,7 +25,7 @@ public sealed class GitHubConnector : ISourceConnector
         ArgumentNullException.ThrowIfNull(source);
         if (!GitHubRepositoryName.TryParse(source.Repo, out var repo))
         {
-            return SourceResolution.UserFault(SourceFailureReasons.InvalidSource, $"'{source.Repo}' is not a GitHub repository of the form owner/name.");
+            return SourceResolution.UserFault(SourceFailureReasons.InvalidSource, $"'{SourceRedaction.Redact(source.Repo)}' is not a GitHub repository of the form owner/name.");
         }
         if (SourceRefs.Validate(source) is { } invalid)
         {

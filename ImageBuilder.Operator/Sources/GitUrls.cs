@@ -15,7 +15,7 @@ public static class GitUrls
             // .NET reads a bare path as a file URI; a source must say what it is.
             || !value.StartsWith(url.Scheme + "://", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, Invalid($"'{value}' is not a git URL; use an http(s)://, git:// or file:// URL."));
+            return (null, Invalid($"'{SourceRedaction.Redact(value)}' is not a git URL; use an http(s)://, git:// or file:// URL."));
         }
         if (!AllowedSchemes.Contains(url.Scheme, StringComparer.OrdinalIgnoreCase))
         {
@@ -28,7 +28,7 @@ public static class GitUrls
         }
         if (!string.IsNullOrEmpty(url.Fragment) || (url.IsFile && !url.IsLoopback && !string.IsNullOrEmpty(url.Host)))
         {
-            return (null, Invalid($"'{value}' is not a git URL this connector accepts."));
+            return (null, Invalid($"'{SourceRedaction.Redact(value)}' is not a git URL this connector accepts."));
         }
         return (url, null);
     }

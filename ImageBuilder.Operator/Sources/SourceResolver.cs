@@ -22,15 +22,16 @@ public sealed class SourceResolver : ISourceResolver
             return SourceResolution.UserFault(SourceFailureReasons.InvalidSource,
                 $"Unknown source connector '{source.Connector}'; use one of: {string.Join(", ", _connectors.Keys.Order(StringComparer.Ordinal))}.");
         }
-        Log.Resolving(_logger, connector.Name, source.Repo, source.Type);
+        var repo = SourceRedaction.Redact(source.Repo);
+        Log.Resolving(_logger, connector.Name, repo, source.Type);
         var result = await connector.ResolveAsync(source, token, cancellationToken);
         if (result.Failure is { } failure)
         {
-            Log.ResolveFailed(_logger, source.Repo, failure.Fault, failure.Reason, failure.Message);
+            Log.ResolveFailed(_logger, repo, failure.Fault, failure.Reason, failure.Message);
         }
         else
         {
-            Log.Resolved(_logger, source.Repo, result.Commit);
+            Log.Resolved(_logger, repo, result.Commit);
         }
         return result;
     }
