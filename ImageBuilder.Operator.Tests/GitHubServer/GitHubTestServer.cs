@@ -74,7 +74,8 @@ public sealed class GitHubTestServer : IAsyncDisposable
     /// <paramref name="token"/>, when given, may read it.
     /// </summary>
     public async Task<TestRepository> CreateRepositoryAsync(
-        string fullName, IReadOnlyDictionary<string, string> files, string? token = null, string defaultBranch = "main", bool isPrivate = true)
+        string fullName, IReadOnlyDictionary<string, string> files, string? token = null, string defaultBranch = "main", bool isPrivate = true,
+        DateTimeOffset? commitDate = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         var (owner, name) = Split(fullName);
@@ -90,12 +91,15 @@ public sealed class GitHubTestServer : IAsyncDisposable
         {
             GrantToken(fullName, token);
         }
-        await AddCommitAsync(fullName, files.ToDictionary(f => f.Key, string? (f) => f.Value), defaultBranch, $"Initial commit of {fullName}");
+        await AddCommitAsync(fullName, files.ToDictionary(f => f.Key, string? (f) => f.Value), defaultBranch, $"Initial commit of {fullName}", commitDate);
         return repository;
     }
 
-    /// <summary>Commits <paramref name="files"/> (a null content deletes the file) on <paramref name="branch"/> (default branch when null); returns the new SHA.</summary>
-    public async Task<string> AddCommitAsync(string fullName, IReadOnlyDictionary<string, string?> files, string? branch = null, string message = "Update")
+    /// <summary>
+    /// Commits <paramref name="files"/> (a null content deletes the file) on <paramref name="branch"/> (default branch when null);
+    /// returns the new SHA. A fixed <paramref name="date"/> makes the SHA reproducible.
+    /// </summary>
+    public async Task<string> AddCommitAsync(string fullName, IReadOnlyDictionary<string, string?> files, string? branch = null, string message = "Update", DateTimeOffset? date = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         var repository = Get(fullName);
@@ -104,7 +108,7 @@ public sealed class GitHubTestServer : IAsyncDisposable
         var index = Path.Combine(DataDirectory, "index-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var environment = GitCli.BaseEnvironment(Time.GetUtcNow());
+            var environment = GitCli.BaseEnvironment(date ?? Time.GetUtcNow());
             environment["GIT_INDEX_FILE"] = index;
             var git = repository.GitDirectory;
             var parent = await RevParseAsync(repository, $"refs/heads/{branch}");

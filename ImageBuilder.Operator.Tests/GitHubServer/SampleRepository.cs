@@ -7,6 +7,8 @@ public static class SampleRepository
     public const string Token = "demo-token";
     public const string Output = "hello from imagebuilder";
 
+    public static readonly DateTimeOffset CommitDate = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static IReadOnlyDictionary<string, string> Files { get; } = new Dictionary<string, string>
     {
         ["Dockerfile"] = """
@@ -26,6 +28,7 @@ public static class SampleRepository
     public static Task<TestRepository> CreateAsync(GitHubTestServer server)
     {
         ArgumentNullException.ThrowIfNull(server);
-        return server.CreateRepositoryAsync(FullName, Files, Token, defaultBranch: "main", isPrivate: true);
+        // A fixed date keeps the commit SHA, and so the image tag, the same on every start of the demo.
+        return server.CreateRepositoryAsync(FullName, Files, Token, defaultBranch: "main", isPrivate: true, commitDate: CommitDate);
     }
 }

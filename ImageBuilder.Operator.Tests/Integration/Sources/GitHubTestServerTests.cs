@@ -69,6 +69,20 @@ public sealed class GitHubTestServerTests : IClassFixture<GitHubServerFixture>, 
         Assert.Equal("echo hi\n", await File.ReadAllTextAsync(Path.Combine(target, "app.sh")));
     }
 
+    [Fact]
+    public async Task SampleRepository_SeededTwice_HasTheSameCommitAndResolvesWithDemoToken()
+    {
+        var first = await GitHubTestServer.RevParseAsync(await SampleRepository.CreateAsync(_server), "refs/heads/main");
+        var second = await GitHubTestServer.RevParseAsync(await SampleRepository.CreateAsync(_server), "refs/heads/main");
+        using var services = SourcesServices.Build(_server.BaseUrl);
+
+        var resolved = await services.Resolver().ResolveAsync(new Api.SourceSpec { Repo = SampleRepository.FullName }, SampleRepository.Token, CancellationToken.None);
+
+        Assert.Equal(first, second);
+        Assert.Equal(first, resolved.Commit);
+        Assert.StartsWith("FROM 127.0.0.1:5000/base/busybox:latest", SampleRepository.Files["Dockerfile"], StringComparison.Ordinal);
+    }
+
     private async Task<string> CreateAsync()
     {
         var repo = GitHubServerFixture.UniqueRepository("srv");
