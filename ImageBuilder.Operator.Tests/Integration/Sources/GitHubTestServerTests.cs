@@ -76,7 +76,7 @@ public sealed class GitHubTestServerTests : IClassFixture<GitHubServerFixture>, 
         var second = await GitHubTestServer.RevParseAsync(await SampleRepository.CreateAsync(_server), "refs/heads/main");
         using var services = SourcesServices.Build(_server.BaseUrl);
 
-        var resolved = await services.Resolver().ResolveAsync(new Api.SourceSpec { Repo = SampleRepository.FullName }, SampleRepository.Token, CancellationToken.None);
+        var resolved = await services.Resolver().ResolveAsync(new ImageBuilder.Operator.Api.SourceSpec { Repo = SampleRepository.FullName }, SampleRepository.Token, CancellationToken.None);
 
         Assert.Equal(first, second);
         Assert.Equal(first, resolved.Commit);
