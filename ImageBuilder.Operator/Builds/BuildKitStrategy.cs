@@ -76,7 +76,7 @@ public sealed class BuildKitStrategy(IOptions<BuildOptions> options) : IBuildStr
         }
         if (!string.IsNullOrWhiteSpace(plan.NixpacksPath))
         {
-            yield return $"--config={BuildPlanValidator.NormalizePath(plan.NixpacksPath)}";
+            yield return $"--config={BuildLayout.NixpacksConfig(plan)}";
         }
         foreach (var (flag, values) in new[] { ("--pkgs", plan.NixPkgs), ("--libs", plan.NixLibs), ("--apt", plan.AptPkgs) })
         {

@@ -18,12 +18,15 @@ public static class BuildLayout
     public static bool UsesNixpacks(BuildPlanSpec? plan) =>
         plan?.Builder != BuildPlanValidator.BuilderDocker && string.IsNullOrWhiteSpace(plan?.DockerfilePath);
 
-    /// <summary>The repository's Dockerfile (relative to the context), by the plan or the default name.</summary>
+    /// <summary>The repository's Dockerfile: the plan's <c>dockerfilePath</c> relative to the root directory, or <c>Dockerfile</c> there.</summary>
     public static string RepositoryDockerfile(BuildPlanSpec? plan)
     {
         var named = BuildPlanValidator.NormalizePath(plan?.DockerfilePath);
         return Join(Context(plan), named.Length == 0 ? "Dockerfile" : named);
     }
+
+    /// <summary>The plan's nixpacks.toml; like <c>dockerfilePath</c>, relative to the root directory.</summary>
+    public static string NixpacksConfig(BuildPlanSpec plan) => Join(Context(plan), BuildPlanValidator.NormalizePath(plan.NixpacksPath));
 
     /// <summary>The Dockerfile nixpacks writes with <c>--out</c>.</summary>
     public static string NixpacksDockerfile(BuildPlanSpec? plan) => Join(Context(plan), ".nixpacks/Dockerfile");

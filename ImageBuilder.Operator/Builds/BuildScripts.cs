@@ -13,7 +13,10 @@ public static class BuildScripts
     /// <summary>Shared functions; every script starts with it.</summary>
     public const string Common = """
         set -u
-        mkdir -p /workspace/logs
+        # Overridable so the scripts' reporting can be tested outside a pod.
+        IB_LOGS=${IB_LOGS:-/workspace/logs}
+        ib_report=${IB_TERMINATION_LOG:-/dev/termination-log}
+        mkdir -p "$IB_LOGS"
         ib_esc=$(printf '\033')
         # JSON string body: colour codes dropped, tabs to spaces, other control bytes dropped, backslash and quote escaped.
         ib_escape() {
@@ -43,20 +46,20 @@ public static class BuildScripts
           if [ -f "$4" ]; then cat "$4"; fi
           printf '%s: %s\n' "$1" "$3" >&2
           printf '{"stage":"%s","reason":"%s","error":"%s","httpStatus":%s,"logTail":"%s"}' \
-            "$1" "$2" "$(ib_str "$3")" "${5:-0}" "$(ib_tail "$4")" >/dev/termination-log
+            "$1" "$2" "$(ib_str "$3")" "${5:-0}" "$(ib_tail "$4")" >"$ib_report"
           exit 1
         }
         # ib_done DIGEST LOGFILE: report the pushed image.
         ib_done() {
           if [ -f "$2" ]; then cat "$2"; fi
           printf '{"stage":"done","digest":"%s","image":"%s","logTail":"%s"}' \
-            "$1" "$(ib_str "$IB_IMAGE")" "$(ib_tail "$2")" >/dev/termination-log
+            "$1" "$(ib_str "$IB_IMAGE")" "$(ib_tail "$2")" >"$ib_report"
           exit 0
         }
         # A step's success, for init containers: the next container reports the outcome.
         ib_ok() {
           if [ -f "$2" ]; then cat "$2"; fi
-          printf '{"stage":"%s"}' "$1" >/dev/termination-log
+          printf '{"stage":"%s"}' "$1" >"$ib_report"
           exit 0
         }
         # The last HTTP status in a wget -S or git log, 0 when none.
@@ -74,7 +77,7 @@ public static class BuildScripts
 
     /// <summary>Init container <c>fetch</c>: the source at <c>IB_COMMIT</c> into /workspace/src.</summary>
     public const string Fetch = Common + """
-        log=/workspace/logs/fetch.log
+        log=$IB_LOGS/fetch.log
         src=/workspace/src
         rm -rf "$src" && mkdir -p "$src"
         token=""
@@ -108,7 +111,7 @@ public static class BuildScripts
 
     /// <summary>Init container <c>plan</c>: <c>nixpacks build --out</c> writes .nixpacks/Dockerfile; arguments are nixpacks flags.</summary>
     public const string Plan = Common + """
-        log=/workspace/logs/plan.log
+        log=$IB_LOGS/plan.log
         cd "$IB_CONTEXT" 2>/dev/null \
           || ib_fail plan RootDirectoryNotFound "the root directory '$IB_ROOT_DIRECTORY' does not exist in the repository" "$log"
         nixpacks build . --out . "$@" >"$log" 2>&1 \
@@ -118,7 +121,7 @@ public static class BuildScripts
 
     /// <summary>Main container of the buildkit strategy; arguments are extra buildctl flags (build args).</summary>
     public const string BuildKit = Common + """
-        log=/workspace/logs/build.log
+        log=$IB_LOGS/build.log
         [ -d "$IB_CONTEXT" ] \
           || ib_fail plan RootDirectoryNotFound "the root directory '$IB_ROOT_DIRECTORY' does not exist in the repository" "$log"
         [ -f "$IB_DOCKERFILE" ] \
@@ -129,7 +132,7 @@ public static class BuildScripts
           --output type=image,name="$IB_IMAGE",push=true \
           --import-cache type=registry,ref="$IB_CACHE_REF" \
           --export-cache type=registry,ref="$IB_CACHE_REF",mode=max \
-          --metadata-file /workspace/logs/metadata.json "$@" >"$log" 2>&1
+          --metadata-file "$IB_LOGS/metadata.json" "$@" >"$log" 2>&1
         if [ $? -ne 0 ]; then
           # buildctl builds and pushes in one command: its last error line tells which failed.
           err=$(grep -iE '^error:|failed to solve' "$log" | tail -n 1)
@@ -138,14 +141,14 @@ public static class BuildScripts
           fi
           ib_fail build BuildFailed "the image build failed" "$log"
         fi
-        digest=$(sed -n 's/.*"containerimage.digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' /workspace/logs/metadata.json | head -n 1)
+        digest=$(sed -n 's/.*"containerimage.digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' "$IB_LOGS/metadata.json" | head -n 1)
         [ -n "$digest" ] || ib_fail push DigestMissing "BuildKit did not report the pushed image's digest" "$log"
         ib_done "$digest" "$log"
         """;
 
     /// <summary>Main container of the docker strategy; arguments are extra docker build flags (build args).</summary>
     public const string Docker = Common + """
-        log=/workspace/logs/build.log
+        log=$IB_LOGS/build.log
         [ -d "$IB_CONTEXT" ] \
           || ib_fail plan RootDirectoryNotFound "the root directory '$IB_ROOT_DIRECTORY' does not exist in the repository" "$log"
         [ -f "$IB_DOCKERFILE" ] \
@@ -155,7 +158,7 @@ public static class BuildScripts
         cd "$IB_CONTEXT"
         DOCKER_BUILDKIT=1 docker build --progress=plain -f "$IB_DOCKERFILE" -t "$IB_IMAGE" "$@" . >"$log" 2>&1 \
           || ib_fail build BuildFailed "the image build failed" "$log"
-        push=/workspace/logs/push.log
+        push=$IB_LOGS/push.log
         docker push "$IB_IMAGE" >"$push" 2>&1 \
           || ib_fail push PushFailed "pushing the image to the registry failed" "$push"
         digest=$(sed -n 's/.*digest: \(sha256:[0-9a-f]\{64\}\).*/\1/p' "$push" | tail -n 1)

@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json;
+using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Tests.Integration;
+
+namespace ImageBuilder.Operator.Tests.Builds;
+
+/// <summary>
+/// Runs the scripts' reporting with the machine's /bin/sh (dash on Debian, the strictest of the
+/// shells the images carry): whatever a log holds, the termination message is valid JSON under the
+/// kubelet's 4096-byte limit.
+/// </summary>
+public sealed class BuildScriptsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ib-scripts-").FullName;
+
+    [Fact]
+    public async Task Fail_HostileLog_WritesValidJsonUnderTheLimit()
+    {
+        var log = new StringBuilder();
+        for (var i = 0; i < 200; i++)
+        {
+            log.Append("step ").Append(i).Append(" \"quoted\" back\\slash\ttab \u001b[31mred\u001b[0m ünïcode\r\n");
+        }
+        log.Append(new string('"', 6000)).Append('\n').Append(new string('\\', 3001)).Append("\nmain.c:3: error: expected ';'\n");
+        await File.WriteAllTextAsync(Path.Combine(_dir, "build.log"), log.ToString());
+
+        var report = await RunAsync(BuildScripts.Common + """ib_fail build BuildFailed 'the "image" build failed' "$IB_LOGS/build.log" """);
+
+        Assert.True(Encoding.UTF8.GetByteCount(report) < 4096, $"{Encoding.UTF8.GetByteCount(report)} bytes");
+        var message = TerminationMessage.TryParse(report);
+        Assert.NotNull(message);
+        Assert.Equal(("build", "BuildFailed", "the \"image\" build failed"), (message.Stage, message.Reason, message.Error));
+        Assert.EndsWith("main.c:3: error: expected ';'", message.LogTail, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', message.LogTail!);
+    }
+
+    [Fact]
+    public async Task Fail_ShortLog_KeepsTheLastFortyLines()
+    {
+        await File.WriteAllLinesAsync(Path.Combine(_dir, "fetch.log"), Enumerable.Range(1, 50).Select(i => $"line {i}").Append("wget: server returned error: HTTP/1.1 404 Not Found"));
+
+        var report = await RunAsync(BuildScripts.Common + """ib_fail fetch DownloadFailed 'downloading failed' "$IB_LOGS/fetch.log" "$(ib_http_status "$IB_LOGS/fetch.log")" """);
+
+        var message = TerminationMessage.TryParse(report)!;
+        Assert.Equal(404, message.HttpStatus);
+        var lines = message.LogTail!.Split('\n');
+        Assert.Equal(40, lines.Length);
+        Assert.Equal("line 12", lines[0]);
+    }
+
+    [Fact]
+    public async Task Done_Digest_WritesSuccessReport()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_dir, "build.log"), "#8 pushing layers done\n");
+
+        var report = await RunAsync(BuildScripts.Common + $"""IB_IMAGE=r/x:1; ib_done {BuildSamples.Digest} "$IB_LOGS/build.log" """);
+
+        var message = TerminationMessage.TryParse(report)!;
+        Assert.Equal((BuildStages.Done, BuildSamples.Digest, "r/x:1"), (message.Stage, message.Digest, message.Image));
+    }
+
+    [Fact]
+    public async Task Docker_NoDockerfile_ReportsNixpacksUnavailableAsPlanStage()
+    {
+        var context = Directory.CreateDirectory(Path.Combine(_dir, "src")).FullName;
+
+        var report = await RunAsync(BuildScripts.Docker, ("IB_CONTEXT", context), ("IB_DOCKERFILE", Path.Combine(context, "Dockerfile")),
+            ("IB_DOCKERFILE_DISPLAY", "Dockerfile"), ("IB_ROOT_DIRECTORY", ""), ("IB_IMAGE", "r/x:1"));
+
+        var message = TerminationMessage.TryParse(report)!;
+        Assert.Equal((BuildStages.Plan, BuildReasons.NixpacksUnavailable), (message.Stage, message.Reason));
+        Assert.Contains("nixpacks is unavailable in the docker build strategy", message.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BuildKit_MissingRootDirectory_ReportsPlanStage()
+    {
+        var report = await RunAsync(BuildScripts.BuildKit, ("IB_CONTEXT", Path.Combine(_dir, "nope")), ("IB_DOCKERFILE", "/x/Dockerfile"),
+            ("IB_DOCKERFILE_DISPLAY", "nope/Dockerfile"), ("IB_ROOT_DIRECTORY", "nope"), ("IB_IMAGE", "r/x:1"), ("IB_CACHE_REF", "r/x:buildcache"));
+
+        var message = TerminationMessage.TryParse(report)!;
+        Assert.Equal(("plan", "RootDirectoryNotFound"), (message.Stage, message.Reason));
+        Assert.Contains("'nope'", message.Error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private async Task<string> RunAsync(string script, params (string Name, string Value)[] env)
+    {
+        var report = Path.Combine(_dir, "termination-log");
+        var assignments = string.Concat(env.Append(("IB_LOGS", _dir)).Append(("IB_TERMINATION_LOG", report)).Select(e => $"export {e.Item1}='{e.Item2}'\n"));
+        var file = Path.Combine(_dir, "script.sh");
+        await File.WriteAllTextAsync(file, assignments + script);
+        try
+        {
+            await PlatformFixture.RunAsync("/bin/sh", [file], TimeSpan.FromSeconds(30));
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("exited 1", StringComparison.Ordinal))
+        {
+            // Failure reports exit 1 on purpose; the report file is what the test reads.
+        }
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        return json.RootElement.GetRawText();
+    }
+}
