@@ -40,6 +40,21 @@ public sealed class PlatformFixture : IAsyncLifetime
         RegistryUser = env["REGISTRY_USER"];
         RegistryPassword = env["REGISTRY_PASSWORD"];
         Kubernetes = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeConfigPath));
+        await InstallCrdsAsync();
+    }
+
+    /// <summary>Path of a tool the platform scripts installed (kubectl, helm).</summary>
+    public string Tool(string name) => Environment[name.ToUpperInvariant()];
+
+    /// <summary>Runs kubectl against the development cluster.</summary>
+    public Task<string> KubectlAsync(params string[] args) =>
+        RunAsync(Tool("kubectl"), ["--kubeconfig", KubeConfigPath, .. args], TimeSpan.FromMinutes(2));
+
+    // The CRDs of deploy/crds are applied on every run so a test always sees the schema of this checkout.
+    private async Task InstallCrdsAsync()
+    {
+        await KubectlAsync("apply", "-f", Path.Combine(RepoRoot, "deploy", "crds"));
+        await KubectlAsync("wait", "--for", "condition=established", "--timeout=60s", "-f", Path.Combine(RepoRoot, "deploy", "crds"));
     }
 
     /// <summary>A new namespace for one test, deleted when the run ends.</summary>

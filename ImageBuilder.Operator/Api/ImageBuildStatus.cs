@@ -20,6 +20,10 @@ public sealed class ImageBuildStatus
     [JsonPropertyName("retries")]
     public int Retries { get; set; }
 
+    /// <summary>What was asked for, for people: <c>branch main</c>, <c>tag v1</c>, <c>release v2</c>, <c>commit 3f2c9ab</c>.</summary>
+    [JsonPropertyName("ref")]
+    public string? Ref { get; set; }
+
     /// <summary>The resolved commit SHA.</summary>
     [JsonPropertyName("commit")]
     public string? Commit { get; set; }
@@ -52,6 +56,10 @@ public sealed class ImageBuildStatus
 
     [JsonPropertyName("lastFailure")]
     public BuildFailure? LastFailure { get; set; }
+
+    /// <summary>True once the token Secret is deleted and old Jobs pruned after the build ended.</summary>
+    [JsonPropertyName("cleanedUp")]
+    public bool? CleanedUp { get; set; }
 
     /// <summary>The terminal notification, recorded only once the broker confirmed it.</summary>
     [JsonPropertyName("notification")]

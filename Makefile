@@ -1,0 +1,43 @@
+# ImageBuilder: make help lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ENV_FILE := /var/lib/imagebuilder/platform.env
+
+.PHONY: help services run up logs down prep test format bench submit build
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+services: ## install and start the development platform (docker, registry, rabbitmq, kubernetes); idempotent
+	@bash scripts/services.sh up
+
+run: ## the main job: operator on the host against the dev cluster, building the sample app end to end
+	@bash scripts/run.sh
+
+up: ## helm install the operator into the dev cluster with three replicas on the same queue
+	@bash scripts/up.sh
+
+logs: ## tail the logs of the platform services and the operator
+	@bash scripts/services.sh logs
+
+down: ## stop what make services/run/up started (by pid) and nothing else
+	@bash scripts/services.sh down
+
+build: ## compile the solution
+	@dotnet build ImageBuilder.sln --nologo -v q
+
+format: ## apply dotnet format
+	@dotnet format ImageBuilder.sln
+
+prep: ## format check + tests, before you push
+	@dotnet format ImageBuilder.sln --verify-no-changes
+	@bash scripts/test.sh
+
+test: ## run every test against the real platform (starts it when needed)
+	@bash scripts/test.sh
+
+submit: ## publish a BuildRequest for the sample repository to the build queue
+	@bash scripts/submit.sh
+
+bench: ## run the benchmarks; figures go to bench/results/latest.json
+	@bash scripts/bench.sh

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The test command of the README: brings the platform up (installing what is missing)
+# and runs every test against it. Prints a closing "N passed, N failed" line.
+source "$(dirname "$0")/common.sh"
+cd "$(dirname "$0")/.."
+command -v dotnet >/dev/null || die "the .NET 10 SDK is required (https://dotnet.microsoft.com/download); this machine image ships it"
+start=$SECONDS
+bash scripts/services.sh up >/dev/null
+log "platform up in $((SECONDS - start))s"
+out=$(mktemp)
+set +e
+dotnet test ImageBuilder.sln --nologo "$@" 2>&1 | tee "$out"
+rc=${PIPESTATUS[0]}
+set -e
+summary=$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+' "$out" | tail -1)
+rm -f "$out"
+if [ -n "$summary" ]; then
+  failed=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$summary")
+  passed=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$summary")
+  skipped=$(sed -E 's/.*Skipped: +([0-9]+),.*/\1/' <<<"$summary")
+  echo "$passed passed, $failed failed, $skipped skipped"
+fi
+log "tests finished in $((SECONDS - start))s (exit $rc)"
+exit "$rc"
