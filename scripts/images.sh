@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Makes the images the `docker` build strategy and the sample apps need, from Debian packages
+# only (nothing can be pulled here), and pushes the sample apps' base image to the registry:
+#   imagebuilder/fetch:dev            busybox-static: sh, wget, tar (the fetch init container)
+#   imagebuilder/docker-builder:dev   busybox-static + Debian's docker CLI, libc and loader
+#   $REGISTRY_ADDR/base/busybox:latest  busybox-static, FROM line of sample Dockerfiles
+# Idempotent and quiet: each image carries a hash of its inputs and is rebuilt only when
+# they change. Needs dockerd and the registry (scripts/services.sh up docker registry).
+source "$(dirname "$0")/common.sh"
+
+# Debian's client speaks API 1.41 like the daemon; /usr/local/bin/docker may be a newer one.
+DOCKER=/usr/bin/docker
+INPUTS_LABEL=dev.imagebuilder.inputs
+FETCH_IMAGE=imagebuilder/fetch:dev
+BUILDER_IMAGE=imagebuilder/docker-builder:dev
+BASE_IMAGE=$REGISTRY_ADDR/base/busybox:latest
+# A private client config, so logging in here never touches the user's ~/.docker.
+export DOCKER_CONFIG="$IB_STATE/images-docker-config"
+
+apt_ensure busybox-static docker.io
+"$DOCKER" version >/dev/null 2>&1 || die "dockerd is not running: run 'scripts/services.sh up docker' first"
+
+# Hash of a recipe (its function's text) and the files it copies.
+inputs_hash() {
+  local recipe=$1; shift
+  { declare -f "$recipe"; sha256sum "$@"; } | sha256sum | cut -c1-16
+}
+
+image_hash() { "$DOCKER" image inspect -f "{{index .Config.Labels \"$INPUTS_LABEL\"}}" "$1" 2>/dev/null || true; }
+
+busybox_rootfs() {
+  local root=$1
+  mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/workspace"
+  chmod 1777 "$root/tmp" "$root/workspace"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nuser:x:1000:\n' >"$root/etc/group"
+}
+
+# The docker CLI with exactly the shared objects ldd names, at the same paths.
+docker_builder_rootfs() {
+  local root=$1
+  busybox_rootfs "$root"
+  mkdir -p "$root/usr/bin"
+  cp "$DOCKER" "$root/usr/bin/docker"
+  for lib in $(ldd "$DOCKER" | awk '/=>/ { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }'); do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+}
+
+# ensure_image NAME RECIPE FILES...: builds NAME from RECIPE's rootfs unless its inputs are unchanged.
+ensure_image() {
+  local name=$1 recipe=$2; shift 2
+  local hash; hash=$(inputs_hash "$recipe" "$@")
+  [ "$(image_hash "$name")" = "$hash" ] && return 0
+  log "making $name"
+  local root; root=$(mktemp -d)
+  "$recipe" "$root"
+  tar -C "$root" --numeric-owner -cf - . | "$DOCKER" import \
+    -c "LABEL $INPUTS_LABEL=$hash" -c 'ENV PATH=/usr/local/bin:/usr/bin:/bin' -c 'ENV HOME=/tmp' \
+    -c 'WORKDIR /workspace' -c 'CMD ["/bin/sh"]' - "$name" >/dev/null
+  rm -rf "$root"
+}
+
+registry_has() {
+  local repo=${1#"$REGISTRY_ADDR"/}; repo=${repo%:*}
+  local tag=${1##*:}
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -u "$REGISTRY_USER:$REGISTRY_PASSWORD" -I \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://$REGISTRY_ADDR/v2/$repo/manifests/$tag")" = 200 ]
+}
+
+# Pushes NAME unless the registry already holds this very build of it (marker: its inputs hash).
+ensure_pushed() {
+  local name=$1 marker; marker="$IB_STATE/images/$(echo "$1" | tr '/:' '__').pushed"
+  mkdir -p "$IB_STATE/images"
+  if [ -f "$marker" ] && [ "$(cat "$marker")" = "$(image_hash "$name")" ] && registry_has "$name"; then
+    return 0
+  fi
+  log "pushing $name"
+  printf '%s' "$REGISTRY_PASSWORD" | "$DOCKER" login -u "$REGISTRY_USER" --password-stdin "$REGISTRY_ADDR" >/dev/null 2>&1 \
+    || die "docker login to $REGISTRY_ADDR failed: is the registry up (scripts/services.sh up registry)?"
+  "$DOCKER" push "$name" >/dev/null || die "docker push $name failed"
+  image_hash "$name" >"$marker"
+}
+
+ensure_image "$FETCH_IMAGE" busybox_rootfs /bin/busybox
+ensure_image "$BUILDER_IMAGE" docker_builder_rootfs /bin/busybox "$DOCKER"
+ensure_image "$BASE_IMAGE" busybox_rootfs /bin/busybox
+ensure_pushed "$BASE_IMAGE"
