@@ -44,7 +44,9 @@ public sealed class DockerStrategy(IOptions<BuildOptions> options) : IBuildStrat
             BuildJobTemplate.RegistryMount(DockerConfig),
             new() { Name = SocketVolume, MountPath = Socket },
         };
-        var args = BuildJobTemplate.BuildArgs(request, "--build-arg", (k, v) => $"{k}={v}");
+        var network = _template.Options.DockerBuildNetwork;
+        var args = (string.IsNullOrEmpty(network) ? [] : new[] { "--network", network })
+            .Concat(BuildJobTemplate.BuildArgs(request, "--build-arg", (k, v) => $"{k}={v}"));
         var container = _template.Container(BuildJobTemplate.BuildContainer, _template.Options.Images.DockerBuilder, BuildScripts.Docker, args, env, mounts, null);
         container.Resources = _template.Resources();
         return container;

@@ -57,6 +57,12 @@ public sealed partial class BuildOptions
     [Range(0, 100)]
     public int FailedJobsHistoryLimit { get; set; } = 3;
 
+    /// <summary>
+    /// <c>docker build --network</c> of the docker strategy; empty for Docker's default. <c>host</c> by
+    /// default because that strategy serves clusters whose dockerd has no bridge network (RUN steps fail there otherwise).
+    /// </summary>
+    public string DockerBuildNetwork { get; set; } = "host";
+
     /// <summary>Requests and limits of the container that builds.</summary>
     [Required]
     public ResourceOptions Resources { get; set; } = new();

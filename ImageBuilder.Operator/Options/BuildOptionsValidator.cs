@@ -29,6 +29,10 @@ public sealed partial class BuildOptionsValidator : IValidateOptions<BuildOption
         {
             errors.Add($"{Path("Strategy")}: '{options.Strategy}' is not a strategy; use '{BuildOptions.StrategyNames.BuildKit}' or '{BuildOptions.StrategyNames.Docker}'.");
         }
+        if (options.DockerBuildNetwork?.Any(char.IsWhiteSpace) == true)
+        {
+            errors.Add($"{Path("DockerBuildNetwork")}: '{options.DockerBuildNetwork}' is not a network name.");
+        }
         if (!PullPolicies.Contains(options.ImagePullPolicy, StringComparer.Ordinal))
         {
             errors.Add($"{Path("ImagePullPolicy")}: '{options.ImagePullPolicy}' must be one of {string.Join(", ", PullPolicies)}.");
