@@ -79,10 +79,49 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
         Assert.Contains("nixpacks is unavailable", failure.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DockerJob_TokenRefused_IsAUserFault()
+    {
+        await using var server = new ArchiveServer("another-token");
+        var url = server.Add("private", new Dictionary<string, string> { ["Dockerfile"] = "FROM scratch\n" });
+
+        var (outcome, _, _) = await RunAsync(url, null);
+
+        var failure = Assert.IsType<JobOutcome.Failed>(outcome).Failure;
+        Assert.Equal((Faults.User, BuildReasons.SourceAccessDenied), (failure.Fault, failure.Reason));
+        Assert.Contains("HTTP 401", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DockerJob_ImageCannotBePulled_PendingTooLongOncePastTheWatchdog()
+    {
+        var options = Options();
+        options.Images.Fetch = $"{fixture.Registry}/it/never-pushed-fetch:v1";
+        var (ns, job) = await StartAsync("http://127.0.0.1:9/unused.tar.gz", null, options);
+        var pod = await WaitForPodAsync(ns, job.Metadata.Name, p => p.Status?.InitContainerStatuses?.Any(s => s.State?.Waiting?.Reason is "ErrImagePull" or "ImagePullBackOff") == true);
+        var observer = new BuildJobObserver();
+        var created = new DateTimeOffset(DateTime.SpecifyKind(pod.Metadata.CreationTimestamp!.Value, DateTimeKind.Utc));
+        job = await fixture.Kubernetes.BatchV1.ReadNamespacedJobAsync(job.Metadata.Name, ns);
+
+        var early = observer.Observe(job, pod, created + TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
+        var late = observer.Observe(job, pod, created + TimeSpan.FromMinutes(6), TimeSpan.FromMinutes(5));
+
+        Assert.IsType<JobOutcome.Running>(early);
+        var failure = Assert.IsType<JobOutcome.PendingTooLong>(late).Failure;
+        Assert.Equal((Faults.Service, BuildReasons.BuildPodNeverStarted), (failure.Fault, failure.Reason));
+        Assert.Matches("ErrImagePull|ImagePullBackOff", failure.Message);
+    }
+
     private async Task<(JobOutcome Outcome, ImageName Image, V1Job Job)> RunAsync(string archiveUrl, BuildPlanSpec? plan)
     {
+        var (ns, job) = await StartAsync(archiveUrl, plan, Options());
+        var image = ImageName.Parse(job.Spec.Template.Spec.Containers[0].Env.Single(e => e.Name == "IB_IMAGE").Value);
+        return (await WaitAsync(ns, job.Metadata.Name), image, job);
+    }
+
+    private async Task<(string Namespace, V1Job Job)> StartAsync(string archiveUrl, BuildPlanSpec? plan, BuildOptions options)
+    {
         var ns = await fixture.CreateNamespaceAsync("builds");
-        var options = Options();
         await fixture.Kubernetes.CoreV1.CreateNamespacedSecretAsync(
             RegistrySecret.Create(options.RegistrySecretName, ns, fixture.Registry, fixture.RegistryUser, fixture.RegistryPassword), ns);
         await fixture.Kubernetes.CoreV1.CreateNamespacedSecretAsync(new V1Secret
@@ -107,7 +146,25 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
         var request = new BuildJobRequest(build, "sample-1", 1, commit, archiveUrl, null, image.Reference, "source-token", "token", options.RegistrySecretName, JobTimeout);
         Assert.Null(BuildPlanValidator.Validate(plan));
         var job = await fixture.Kubernetes.BatchV1.CreateNamespacedJobAsync(new DockerStrategy(Microsoft.Extensions.Options.Options.Create(options)).CreateJob(request), ns);
-        return (await WaitAsync(ns, job.Metadata.Name), image, job);
+        return (ns, job);
+    }
+
+    private async Task<V1Pod> WaitForPodAsync(string ns, string jobName, Func<V1Pod, bool> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow + JobTimeout;
+        while (true)
+        {
+            var pods = await fixture.Kubernetes.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"job-name={jobName}");
+            if (pods.Items.FirstOrDefault(condition) is { } pod)
+            {
+                return pod;
+            }
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                Assert.Fail($"No pod of {ns}/{jobName} reached the expected state: {KubernetesJson.Serialize(pods.Items.Select(p => p.Status))}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
     }
 
     /// <summary>Polls the Job and its pod until the observer sees an end; bounded by the Job's own deadline.</summary>
