@@ -84,7 +84,63 @@ public sealed class BuildScriptsTests : IDisposable
         Assert.Contains("'nope'", message.Error, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string, string> BuildKitFailures() => new()
+    {
+        { "#9 [3/3] RUN make\nerror: failed to solve: process \"/bin/sh -c make\" did not complete successfully: exit code: 2", BuildStages.Build, BuildReasons.BuildFailed },
+        { "#12 pushing layers\nerror: failed to solve: failed to push 127.0.0.1:5000/a/b:c: unexpected status: 503 Service Unavailable", BuildStages.Push, BuildReasons.PushFailed },
+        { "error: failed to solve: failed to do request: Head \"https://r.example.test/v2/a/manifests/b\": dial tcp: connection refused", BuildStages.Push, BuildReasons.PushFailed },
+    };
+
+    // BuildKit cannot run on this machine (no rootless user namespaces in a pod here), so a stand-in
+    // buildctl-daemonless.sh replays its output: what is tested is how the script reads it.
+    [Theory]
+    [MemberData(nameof(BuildKitFailures))]
+    public async Task BuildKit_BuildctlFails_StageFromItsLastErrorLine(string output, string stage, string reason)
+    {
+        var context = Directory.CreateDirectory(Path.Combine(_dir, "src")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), "FROM scratch\n");
+        var path = await StubAsync("buildctl-daemonless.sh", $"printf '%s\\n' \"{output.Replace("\"", "\\\"", StringComparison.Ordinal)}\"\nexit 1");
+
+        var report = await RunAsync(BuildScripts.BuildKit, ("PATH", path), ("IB_CONTEXT", context), ("IB_DOCKERFILE", Path.Combine(context, "Dockerfile")),
+            ("IB_DOCKERFILE_DISPLAY", "Dockerfile"), ("IB_ROOT_DIRECTORY", ""), ("IB_IMAGE", "r/x:1"), ("IB_CACHE_REF", "r/x:buildcache"));
+
+        var message = TerminationMessage.TryParse(report)!;
+        Assert.Equal((stage, reason), (message.Stage, message.Reason));
+    }
+
+    [Fact]
+    public async Task BuildKit_BuildctlSucceeds_ReportsTheDigestFromTheMetadataFile()
+    {
+        var context = Directory.CreateDirectory(Path.Combine(_dir, "src")).FullName;
+        Directory.CreateDirectory(Path.Combine(context, ".nixpacks"));
+        await File.WriteAllTextAsync(Path.Combine(context, ".nixpacks", "Dockerfile"), "FROM scratch\n");
+        var metadata = Path.Combine(_dir, "metadata.json");
+        var path = await StubAsync("buildctl-daemonless.sh", $$"""
+            echo "args: $*"
+            printf '{\n  "containerimage.config.digest": "sha256:{{new string('1', 64)}}",\n  "containerimage.digest": "{{BuildSamples.Digest}}"\n}\n' >"{{metadata}}"
+            """);
+
+        var report = await RunAsync(BuildScripts.BuildKit, ("PATH", path), ("IB_CONTEXT", context), ("IB_DOCKERFILE", Path.Combine(context, ".nixpacks", "Dockerfile")),
+            ("IB_DOCKERFILE_DISPLAY", ".nixpacks/Dockerfile"), ("IB_ROOT_DIRECTORY", ""), ("IB_IMAGE", "r/x:1"), ("IB_CACHE_REF", "r/x:buildcache"));
+
+        var message = TerminationMessage.TryParse(report)!;
+        Assert.Equal((BuildStages.Done, BuildSamples.Digest), (message.Stage, message.Digest));
+        Assert.Contains($"--local dockerfile={context}/.nixpacks --opt filename=Dockerfile", message.LogTail, StringComparison.Ordinal);
+        Assert.Contains("--output type=image,name=r/x:1,push=true", message.LogTail, StringComparison.Ordinal);
+        Assert.Contains("--export-cache type=registry,ref=r/x:buildcache,mode=max", message.LogTail, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Writes an executable stand-in for <paramref name="name"/> and returns a PATH that finds it first.</summary>
+    private async Task<string> StubAsync(string name, string body)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
+        var file = Path.Combine(bin, name);
+        await File.WriteAllTextAsync(file, "#!/bin/sh\n" + body + "\n");
+        await PlatformFixture.RunAsync("chmod", ["+x", file], TimeSpan.FromSeconds(10));
+        return $"{bin}:/usr/local/bin:/usr/bin:/bin";
+    }
 
     private async Task<string> RunAsync(string script, params (string Name, string Value)[] env)
     {

@@ -126,14 +126,13 @@ public static class BuildScripts
           || ib_fail plan RootDirectoryNotFound "the root directory '$IB_ROOT_DIRECTORY' does not exist in the repository" "$log"
         [ -f "$IB_DOCKERFILE" ] \
           || ib_fail plan DockerfileNotFound "there is no Dockerfile at '$IB_DOCKERFILE_DISPLAY'" "$log"
-        buildctl-daemonless.sh build --progress=plain --frontend dockerfile.v0 \
+        if ! buildctl-daemonless.sh build --progress=plain --frontend dockerfile.v0 \
           --local context="$IB_CONTEXT" --local dockerfile="$(dirname "$IB_DOCKERFILE")" \
           --opt filename="$(basename "$IB_DOCKERFILE")" \
           --output type=image,name="$IB_IMAGE",push=true \
           --import-cache type=registry,ref="$IB_CACHE_REF" \
           --export-cache type=registry,ref="$IB_CACHE_REF",mode=max \
-          --metadata-file "$IB_LOGS/metadata.json" "$@" >"$log" 2>&1
-        if [ $? -ne 0 ]; then
+          --metadata-file "$IB_LOGS/metadata.json" "$@" >"$log" 2>&1; then
           # buildctl builds and pushes in one command: its last error line tells which failed.
           err=$(grep -iE '^error:|failed to solve' "$log" | tail -n 1)
           if printf '%s' "$err" | grep -qiE 'push|export|unexpected status: 5|connection refused|i/o timeout|failed to do request'; then
@@ -155,7 +154,7 @@ public static class BuildScripts
           || ib_fail plan NixpacksUnavailable "there is no Dockerfile at '$IB_DOCKERFILE_DISPLAY' and nixpacks is unavailable in the docker build strategy: add a Dockerfile or use the buildkit strategy" "$log"
         docker version >"$log" 2>&1 \
           || ib_fail build DockerUnavailable "the node's Docker engine is unreachable" "$log"
-        cd "$IB_CONTEXT"
+        cd "$IB_CONTEXT" || ib_fail plan RootDirectoryNotFound "the root directory '$IB_ROOT_DIRECTORY' cannot be entered" "$log"
         DOCKER_BUILDKIT=1 docker build --progress=plain -f "$IB_DOCKERFILE" -t "$IB_IMAGE" "$@" . >"$log" 2>&1 \
           || ib_fail build BuildFailed "the image build failed" "$log"
         push=$IB_LOGS/push.log
