@@ -130,7 +130,50 @@ public sealed class BuildScriptsTests : IDisposable
         Assert.Contains("--export-cache type=registry,ref=r/x:buildcache,mode=max", message.LogTail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Fetch_CloneUrl_ChecksOutTheCommitWithoutGitMetadata()
+    {
+        var (url, first, _) = await GitRepositoryAsync();
+        var source = Path.Combine(_dir, "src");
+
+        var report = await RunAsync(BuildScripts.Fetch, ("IB_SOURCE", source), ("IB_CLONE_URL", url), ("IB_COMMIT", first), ("IB_ARCHIVE_URL", ""));
+
+        Assert.Equal(BuildStages.Fetch, TerminationMessage.TryParse(report)!.Stage);
+        Assert.Equal("v1\n", await File.ReadAllTextAsync(Path.Combine(source, "app.txt")));
+        Assert.False(Directory.Exists(Path.Combine(source, ".git")));
+    }
+
+    [Fact]
+    public async Task Fetch_UnknownCommit_ReportsNotFound()
+    {
+        var (url, _, _) = await GitRepositoryAsync();
+
+        var report = await RunAsync(BuildScripts.Fetch, ("IB_SOURCE", Path.Combine(_dir, "src")), ("IB_CLONE_URL", url), ("IB_COMMIT", new string('a', 40)), ("IB_ARCHIVE_URL", ""));
+
+        var message = TerminationMessage.TryParse(report)!;
+        Assert.Equal((BuildStages.Fetch, "CloneFailed", 404), (message.Stage, message.Reason, message.HttpStatus));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>A bare repository with two commits on main; returns its file URL and both SHAs.</summary>
+    private async Task<(string Url, string First, string Second)> GitRepositoryAsync()
+    {
+        var work = Directory.CreateDirectory(Path.Combine(_dir, "work")).FullName;
+        var bare = Path.Combine(_dir, "origin.git");
+        async Task<string> Git(params string[] args) =>
+            (await PlatformFixture.RunAsync("git", ["-c", "user.name=t", "-c", "user.email=t@example.test", "-C", work, .. args], TimeSpan.FromSeconds(30))).Trim();
+        await Git("init", "-q", "-b", "main");
+        await File.WriteAllTextAsync(Path.Combine(work, "app.txt"), "v1\n");
+        await Git("add", "app.txt");
+        await Git("commit", "-q", "-m", "one");
+        var first = await Git("rev-parse", "HEAD");
+        await File.WriteAllTextAsync(Path.Combine(work, "app.txt"), "v2\n");
+        await Git("commit", "-q", "-am", "two");
+        var second = await Git("rev-parse", "HEAD");
+        await Git("clone", "-q", "--bare", work, bare);
+        return ("file://" + bare, first, second);
+    }
 
     /// <summary>Writes an executable stand-in for <paramref name="name"/> and returns a PATH that finds it first.</summary>
     private async Task<string> StubAsync(string name, string body)

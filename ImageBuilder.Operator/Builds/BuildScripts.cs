@@ -67,7 +67,7 @@ public static class BuildScripts
           code=$(sed -n -e 's/.*HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' -e 's/.*returned error: \([0-9][0-9][0-9]\).*/\1/p' "$1" | tail -n 1)
           if [ -z "$code" ]; then
             if grep -qiE 'authentication failed|could not read username|permission denied' "$1"; then code=401
-            elif grep -qiE 'repository not found|not found|does not exist|not our ref|not a tree|unadvertised object' "$1"; then code=404
+            elif grep -qiE 'repository not found|not found|does not exist|not our ref|not a tree|unadvertised object|did not match any|couldn't find remote ref' "$1"; then code=404
             fi
           fi
           echo "${code:-0}"
@@ -78,12 +78,12 @@ public static class BuildScripts
     /// <summary>Init container <c>fetch</c>: the source at <c>IB_COMMIT</c> into /workspace/src.</summary>
     public const string Fetch = Common + """
         log=$IB_LOGS/fetch.log
-        src=/workspace/src
+        src=${IB_SOURCE:-/workspace/src}
         rm -rf "$src" && mkdir -p "$src"
         token=""
         if [ -n "${IB_TOKEN_FILE:-}" ] && [ -s "$IB_TOKEN_FILE" ]; then token=$(cat "$IB_TOKEN_FILE"); fi
         if [ -n "${IB_ARCHIVE_URL:-}" ]; then
-          archive=/workspace/source.tar.gz
+          archive="$src.tar.gz"
           if [ -n "$token" ]; then
             wget -S -O "$archive" --header "Authorization: token $token" "$IB_ARCHIVE_URL" >"$log" 2>&1
           else
