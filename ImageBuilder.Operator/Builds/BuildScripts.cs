@@ -67,7 +67,7 @@ public static class BuildScripts
           code=$(sed -n -e 's/.*HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' -e 's/.*returned error: \([0-9][0-9][0-9]\).*/\1/p' "$1" | tail -n 1)
           if [ -z "$code" ]; then
             if grep -qiE 'authentication failed|could not read username|permission denied' "$1"; then code=401
-            elif grep -qiE 'repository not found|not found|does not exist|not our ref|not a tree|unadvertised object|did not match any|couldn't find remote ref' "$1"; then code=404
+            elif grep -qiE 'repository not found|not found|does not exist|not our ref|not a tree|unadvertised object|did not match any|couldn.t find remote ref' "$1"; then code=404
             fi
           fi
           echo "${code:-0}"
