@@ -17,13 +17,13 @@ BASE_IMAGE=$REGISTRY_ADDR/base/busybox:latest
 # A private client config, so logging in here never touches the user's ~/.docker.
 export DOCKER_CONFIG="$IB_STATE/images-docker-config"
 
-apt_ensure busybox-static docker.io
+apt_ensure busybox-static docker.io curl
 "$DOCKER" version >/dev/null 2>&1 || die "dockerd is not running: run 'scripts/services.sh up docker' first"
 
 # Hash of a recipe (its function's text) and the files it copies.
 inputs_hash() {
   local recipe=$1; shift
-  { declare -f "$recipe"; sha256sum "$@"; } | sha256sum | cut -c1-16
+  { declare -f "$recipe" busybox_rootfs; sha256sum "$@"; } | sha256sum | cut -c1-16
 }
 
 image_hash() { "$DOCKER" image inspect -f "{{index .Config.Labels \"$INPUTS_LABEL\"}}" "$1" 2>/dev/null || true; }
@@ -40,13 +40,15 @@ busybox_rootfs() {
   printf 'root:x:0:\nuser:x:1000:\n' >"$root/etc/group"
 }
 
+docker_libs() { ldd "$DOCKER" | awk '/=>/ { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }'; }
+
 # The docker CLI with exactly the shared objects ldd names, at the same paths.
 docker_builder_rootfs() {
   local root=$1
   busybox_rootfs "$root"
   mkdir -p "$root/usr/bin"
   cp "$DOCKER" "$root/usr/bin/docker"
-  for lib in $(ldd "$DOCKER" | awk '/=>/ { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }'); do
+  for lib in $(docker_libs); do
     mkdir -p "$root$(dirname "$lib")"
     cp -L "$lib" "$root$lib"
   done
@@ -58,12 +60,15 @@ ensure_image() {
   local hash; hash=$(inputs_hash "$recipe" "$@")
   [ "$(image_hash "$name")" = "$hash" ] && return 0
   log "making $name"
+  local old; old=$("$DOCKER" image inspect -f '{{.Id}}' "$name" 2>/dev/null || true)
   local root; root=$(mktemp -d)
   "$recipe" "$root"
   tar -C "$root" --numeric-owner -cf - . | "$DOCKER" import \
     -c "LABEL $INPUTS_LABEL=$hash" -c 'ENV PATH=/usr/local/bin:/usr/bin:/bin' -c 'ENV HOME=/tmp' \
     -c 'WORKDIR /workspace' -c 'CMD ["/bin/sh"]' - "$name" >/dev/null
   rm -rf "$root"
+  # The replaced build would linger untagged; a container still using it keeps it, which is fine.
+  if [ -n "$old" ]; then "$DOCKER" image rm "$old" >/dev/null 2>&1 || true; fi
 }
 
 registry_has() {
@@ -89,6 +94,7 @@ ensure_pushed() {
 }
 
 ensure_image "$FETCH_IMAGE" busybox_rootfs /bin/busybox
-ensure_image "$BUILDER_IMAGE" docker_builder_rootfs /bin/busybox "$DOCKER"
+# shellcheck disable=SC2046 # one argument per library path
+ensure_image "$BUILDER_IMAGE" docker_builder_rootfs /bin/busybox "$DOCKER" $(docker_libs)
 ensure_image "$BASE_IMAGE" busybox_rootfs /bin/busybox
 ensure_pushed "$BASE_IMAGE"

@@ -14,6 +14,20 @@ public sealed class BuildScriptsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ib-scripts-").FullName;
 
+    public static TheoryData<string> Scripts() => new(nameof(BuildScripts.Fetch), nameof(BuildScripts.Plan), nameof(BuildScripts.BuildKit), nameof(BuildScripts.Docker));
+
+    [Theory]
+    [MemberData(nameof(Scripts))]
+    public async Task Script_Any_IsValidPosixShell(string name)
+    {
+        var text = (string)typeof(BuildScripts).GetField(name)!.GetValue(null)!;
+        var file = Path.Combine(_dir, name + ".sh");
+        await File.WriteAllTextAsync(file, text);
+
+        // Throws with the shell's message on a syntax error.
+        await PlatformFixture.RunAsync("/bin/sh", ["-n", file], TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public async Task Fail_HostileLog_WritesValidJsonUnderTheLimit()
     {
