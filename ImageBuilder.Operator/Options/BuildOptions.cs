@@ -25,8 +25,7 @@ public sealed partial class BuildOptions
     /// <summary>How long a build pod may stay unstarted (image pulls, scheduling) before the attempt fails.</summary>
     public TimeSpan PendingTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Registry host[:port] images are pushed to, e.g. <c>127.0.0.1:5000</c>.</summary>
-    [Required]
+    /// <summary>Registry host[:port] images are pushed to, e.g. <c>127.0.0.1:5000</c>. Required (the validator says so with an example).</summary>
     public string Registry { get; set; } = "";
 
     /// <summary>

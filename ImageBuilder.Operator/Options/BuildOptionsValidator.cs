@@ -49,10 +49,6 @@ public sealed partial class BuildOptionsValidator : IValidateOptions<BuildOption
         {
             errors.Add($"{Path("PendingTimeout")}: must be at least one second.");
         }
-        if (options.SuccessfulJobsHistoryLimit < 0 || options.FailedJobsHistoryLimit < 0)
-        {
-            errors.Add($"{Path("SuccessfulJobsHistoryLimit")}/{Path("FailedJobsHistoryLimit")}: must not be negative.");
-        }
     }
 
     private static void ValidateRegistry(BuildOptions options, List<string> errors)
