@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the images the `docker` build strategy and the sample apps need, from Debian packages
 # only (nothing can be pulled here), and pushes the sample apps' base image to the registry:
-#   imagebuilder/fetch:dev            busybox-static: sh, wget, tar (the fetch init container)
+#   imagebuilder/fetch:dev            busybox-static (sh, wget, tar) + Debian's git: the fetch init container
 #   imagebuilder/docker-builder:dev   busybox-static + Debian's docker CLI, libc and loader
 #   $REGISTRY_ADDR/base/busybox:latest  busybox-static, FROM line of sample Dockerfiles
 # Idempotent and quiet: each image carries a hash of its inputs and is rebuilt only when
@@ -17,13 +17,13 @@ BASE_IMAGE=$REGISTRY_ADDR/base/busybox:latest
 # A private client config, so logging in here never touches the user's ~/.docker.
 export DOCKER_CONFIG="$IB_STATE/images-docker-config"
 
-apt_ensure busybox-static docker.io curl
+apt_ensure busybox-static docker.io curl git
 "$DOCKER" version >/dev/null 2>&1 || die "dockerd is not running: run 'scripts/services.sh up docker' first"
 
 # Hash of a recipe (its function's text) and the files it copies.
 inputs_hash() {
   local recipe=$1; shift
-  { declare -f "$recipe" busybox_rootfs; sha256sum "$@"; } | sha256sum | cut -c1-16
+  { declare -f "$recipe" busybox_rootfs copy_with_libs; sha256sum "$@"; } | sha256sum | cut -c1-16
 }
 
 image_hash() { "$DOCKER" image inspect -f "{{index .Config.Labels \"$INPUTS_LABEL\"}}" "$1" 2>/dev/null || true; }
@@ -40,18 +40,44 @@ busybox_rootfs() {
   printf 'root:x:0:\nuser:x:1000:\n' >"$root/etc/group"
 }
 
-docker_libs() { ldd "$DOCKER" | awk '/=>/ { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }'; }
+# Shared objects of the given binaries, loader included, one path a line.
+libs_of() { ldd "$@" | awk '/=>/ { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }' | sort -u; }
+
+copy_with_libs() {
+  local root=$1; shift
+  for f in "$@" $(libs_of "$@"); do
+    mkdir -p "$root$(dirname "$f")"
+    cp -L "$f" "$root$f"
+  done
+}
+
+GIT_HTTP=/usr/lib/git-core/git-remote-http
+
+# busybox plus git for clone URLs: the git binary, its builtins as links (git dispatches on the
+# name it was called by), the HTTP transport and every library they load.
+fetch_rootfs() {
+  local root=$1
+  busybox_rootfs "$root"
+  copy_with_libs "$root" /usr/bin/git "$GIT_HTTP"
+  local f
+  for f in /usr/lib/git-core/*; do
+    if [ -L "$f" ]; then cp -P "$f" "$root$f"
+    elif [ -f "$f" ] && { [ "${f##*/}" = git ] || cmp -s "$f" /usr/bin/git; }; then ln -sf /usr/bin/git "$root$f"
+    fi
+  done
+  for f in git-upload-pack git-receive-pack git-upload-archive; do ln -sf git "$root/usr/bin/$f"; done
+  for t in https ftp ftps; do ln -sf git-remote-http "$root/usr/lib/git-core/git-remote-$t"; done
+  if [ -d /usr/share/git-core/templates ]; then mkdir -p "$root/usr/share/git-core" && cp -r /usr/share/git-core/templates "$root/usr/share/git-core/"; fi
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then mkdir -p "$root/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"; fi
+}
+
+docker_libs() { libs_of "$DOCKER"; }
 
 # The docker CLI with exactly the shared objects ldd names, at the same paths.
 docker_builder_rootfs() {
   local root=$1
   busybox_rootfs "$root"
-  mkdir -p "$root/usr/bin"
-  cp "$DOCKER" "$root/usr/bin/docker"
-  for lib in $(docker_libs); do
-    mkdir -p "$root$(dirname "$lib")"
-    cp -L "$lib" "$root$lib"
-  done
+  copy_with_libs "$root" "$DOCKER"
 }
 
 # ensure_image NAME RECIPE FILES...: builds NAME from RECIPE's rootfs unless its inputs are unchanged.
@@ -93,7 +119,8 @@ ensure_pushed() {
   image_hash "$name" >"$marker"
 }
 
-ensure_image "$FETCH_IMAGE" busybox_rootfs /bin/busybox
+# shellcheck disable=SC2046 # one argument per library path
+ensure_image "$FETCH_IMAGE" fetch_rootfs /bin/busybox /usr/bin/git "$GIT_HTTP" $(libs_of /usr/bin/git "$GIT_HTTP")
 # shellcheck disable=SC2046 # one argument per library path
 ensure_image "$BUILDER_IMAGE" docker_builder_rootfs /bin/busybox "$DOCKER" $(docker_libs)
 ensure_image "$BASE_IMAGE" busybox_rootfs /bin/busybox

@@ -67,7 +67,7 @@ public static class BuildScripts
           code=$(sed -n -e 's/.*HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' -e 's/.*returned error: \([0-9][0-9][0-9]\).*/\1/p' "$1" | tail -n 1)
           if [ -z "$code" ]; then
             if grep -qiE 'authentication failed|could not read username|permission denied' "$1"; then code=401
-            elif grep -qiE 'repository not found|not found|does not exist|not our ref|not a tree|unadvertised object|did not match any|couldn.t find remote ref' "$1"; then code=404
+            elif grep -qiE 'repository .*not found|does not appear to be a git repository|not our ref|not a tree|unadvertised object|did not match any|couldn.t find remote ref' "$1"; then code=404
             fi
           fi
           echo "${code:-0}"
@@ -93,6 +93,8 @@ public static class BuildScripts
             || ib_fail fetch ArchiveInvalid "the source archive could not be unpacked" "$log"
           rm -f "$archive"
         else
+          command -v git >/dev/null 2>&1 \
+            || ib_fail fetch GitUnavailable "this fetch image has no git, which a clone URL needs" "$log"
           export GIT_TERMINAL_PROMPT=0
           if [ -n "$token" ]; then
             # Through git's environment config, so the token is in no command line.

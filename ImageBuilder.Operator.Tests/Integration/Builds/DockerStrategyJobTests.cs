@@ -40,6 +40,23 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task DockerJob_CloneUrl_BuildsTheCommitFromGit()
+    {
+        var (daemon, commit) = await GitDaemon.StartAsync(new Dictionary<string, string>
+        {
+            ["Dockerfile"] = $"FROM {fixture.Registry}/base/busybox:latest\nCOPY version.txt /version.txt\n",
+            ["version.txt"] = Guid.NewGuid().ToString(),
+        });
+        await using var _ = daemon;
+
+        var (outcome, image, _) = await RunAsync(null, null, daemon.Url("repo.git"), commit);
+
+        var succeeded = Assert.IsType<JobOutcome.Succeeded>(outcome);
+        Assert.Equal(commit, image.Tag);
+        Assert.Equal((await Registry().GetDigestAsync(image.Repository, image.Tag, CancellationToken.None)).Digest, succeeded.Digest);
+    }
+
+    [Fact]
     public async Task DockerJob_FailingRunStep_IsAUserFaultWithTheLogTail()
     {
         await using var server = new ArchiveServer(Token);
@@ -112,14 +129,14 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
         Assert.Matches("ErrImagePull|ImagePullBackOff", failure.Message);
     }
 
-    private async Task<(JobOutcome Outcome, ImageName Image, V1Job Job)> RunAsync(string archiveUrl, BuildPlanSpec? plan)
+    private async Task<(JobOutcome Outcome, ImageName Image, V1Job Job)> RunAsync(string? archiveUrl, BuildPlanSpec? plan, string? cloneUrl = null, string? commit = null)
     {
-        var (ns, job) = await StartAsync(archiveUrl, plan, Options());
+        var (ns, job) = await StartAsync(archiveUrl, plan, Options(), cloneUrl, commit);
         var image = ImageName.Parse(job.Spec.Template.Spec.Containers[0].Env.Single(e => e.Name == "IB_IMAGE").Value);
         return (await WaitAsync(ns, job.Metadata.Name), image, job);
     }
 
-    private async Task<(string Namespace, V1Job Job)> StartAsync(string archiveUrl, BuildPlanSpec? plan, BuildOptions options)
+    private async Task<(string Namespace, V1Job Job)> StartAsync(string? archiveUrl, BuildPlanSpec? plan, BuildOptions options, string? cloneUrl = null, string? commit = null)
     {
         var ns = await fixture.CreateNamespaceAsync("builds");
         await fixture.Kubernetes.CoreV1.CreateNamespacedSecretAsync(
@@ -141,9 +158,9 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
             },
         }, ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural);
 
-        var commit = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + "00000000";
+        commit ??= Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + "00000000";
         var image = new ImageNamer(Microsoft.Extensions.Options.Options.Create(options)).For(build, commit);
-        var request = new BuildJobRequest(build, "sample-1", 1, commit, archiveUrl, null, image.Reference, "source-token", "token", options.RegistrySecretName, JobTimeout);
+        var request = new BuildJobRequest(build, "sample-1", 1, commit, archiveUrl, cloneUrl, image.Reference, "source-token", "token", options.RegistrySecretName, JobTimeout);
         Assert.Null(BuildPlanValidator.Validate(plan));
         var job = await fixture.Kubernetes.BatchV1.CreateNamespacedJobAsync(new DockerStrategy(Microsoft.Extensions.Options.Options.Create(options)).CreateJob(request), ns);
         return (ns, job);
