@@ -1,3 +1,10 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Sources;
+
 namespace ImageBuilder.Operator.Hosting;
 
 /// <summary>Wires every role of the operator into the host; Program.cs stays a few lines.</summary>
@@ -6,14 +13,23 @@ public static class ImageBuilderHostExtensions
     public static WebApplicationBuilder AddImageBuilder(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // Reconciles in flight get Controller:ShutdownTimeout (20 s) to finish; the host must wait longer.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSources(builder.Configuration);
+        builder.Services.AddBuilds(builder.Configuration);
+        builder.Services.AddMessaging(builder.Configuration);
+        builder.Services.AddReconciliation();
+        builder.Services.AddControllerRuntime<ImageBuild>(builder.Configuration);
         return builder;
     }
 
     public static WebApplication MapImageBuilderEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet("/healthz", () => Results.Ok("ok"));
+        // Alive as long as the host answers; ready also says whether this replica leads (followers are ready too).
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", (ILeaderStatus leader) => Results.Text(leader.IsLeader ? "ready (leader)" : "ready (standby)"));
         return app;
     }
 }

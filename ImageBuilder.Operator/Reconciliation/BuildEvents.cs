@@ -1,0 +1,50 @@
+using System.Globalization;
+using ImageBuilder.Operator.Api;
+using k8s;
+using k8s.Models;
+
+namespace ImageBuilder.Operator.Reconciliation;
+
+/// <summary>Records Kubernetes Events on an ImageBuild for its state changes (kubectl describe ib shows them).</summary>
+public sealed class BuildEvents(IKubernetes kubernetes, TimeProvider time, ILogger<BuildEvents> logger)
+{
+    public const string Component = "image-builder";
+
+    public async Task RecordAsync(ImageBuild build, IEnumerable<(string Type, string Reason, string Message)> events, CancellationToken cancellationToken)
+    {
+        foreach (var (type, reason, message) in events)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var item = new Corev1Event
+            {
+                Metadata = new V1ObjectMeta
+                {
+                    Name = string.Create(CultureInfo.InvariantCulture, $"{build.Metadata.Name}.{now.Ticks:x}{Random.Shared.Next(0x1000):x3}"),
+                    NamespaceProperty = build.Metadata.NamespaceProperty,
+                },
+                InvolvedObject = new V1ObjectReference
+                {
+                    ApiVersion = build.ApiVersion, Kind = build.Kind, Name = build.Metadata.Name,
+                    NamespaceProperty = build.Metadata.NamespaceProperty, Uid = build.Metadata.Uid, ResourceVersion = build.Metadata.ResourceVersion,
+                },
+                Type = type,
+                Reason = reason,
+                Message = message.Length > 1024 ? message[..1024] : message,
+                Source = new V1EventSource { Component = Component },
+                ReportingComponent = Component,
+                FirstTimestamp = now,
+                LastTimestamp = now,
+                Count = 1,
+            };
+            try
+            {
+                await kubernetes.CoreV1.CreateNamespacedEventAsync(item, build.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            }
+            catch (k8s.Autorest.HttpOperationException e)
+            {
+                // Events are best effort: the status already says the same.
+                Log.EventFailed(logger, build.Metadata.Name, reason, (int)e.Response.StatusCode);
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Reconciliation.Steps;
+
+namespace ImageBuilder.Operator.Reconciliation;
+
+/// <summary>
+/// Drives one ImageBuild toward Succeeded or Failed: an ordered list of small steps on a copy of
+/// the status, then one status write (only if it changed) and the Events of the state changes.
+/// </summary>
+public sealed class ImageBuildReconciler(
+    ImageBuildStore store,
+    IEnumerable<IReconcileStep> steps,
+    BuildEvents events,
+    TimeProvider time,
+    ILogger<ImageBuildReconciler> logger) : IReconciler<ImageBuild>
+{
+    private readonly IReadOnlyList<IReconcileStep> _steps = [.. steps];
+
+    public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
+    {
+        var build = await store.GetAsync(key.Namespace, key.Name, cancellationToken);
+        if (build is null || build.Metadata.DeletionTimestamp is not null)
+        {
+            // Gone or going: owner references let the garbage collector take its Jobs and Secret.
+            return ReconcileResult.Done();
+        }
+
+        var context = new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), time.GetUtcNow());
+        var result = StepResult.Continue();
+        foreach (var step in _steps)
+        {
+            result = await step.RunAsync(context, cancellationToken);
+            if (result.Stop)
+            {
+                break;
+            }
+        }
+
+        if (await store.WriteStatusIfChangedAsync(build, context.Status, cancellationToken))
+        {
+            Log.StatusWritten(logger, key.Namespace, key.Name, context.Status.Phase ?? "", context.Attempt);
+            await events.RecordAsync(build, context.Events, cancellationToken);
+        }
+        return result switch
+        {
+            { Error: { } error } => ReconcileResult.Failed(error),
+            { RequeueAfter: { } after } => ReconcileResult.Requeue(after),
+            _ => ReconcileResult.Done(),
+        };
+    }
+
+    /// <summary>The steps in reconcile order; registered in DI in this order.</summary>
+    public static readonly Type[] StepOrder =
+    [
+        typeof(AcceptStep), typeof(ValidateStep), typeof(RetryStep), typeof(ResolveSourceStep), typeof(CacheCheckStep),
+        typeof(EnsureJobStep), typeof(ObserveJobStep), typeof(NotifyStep), typeof(CleanupStep),
+    ];
+}

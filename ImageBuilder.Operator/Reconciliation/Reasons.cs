@@ -1,0 +1,36 @@
+namespace ImageBuilder.Operator.Reconciliation;
+
+/// <summary>Stable condition and Event reasons set by the reconciler (failure reasons come from the failure itself).</summary>
+public static class Reasons
+{
+    /// <summary>Accepted, not started yet.</summary>
+    public const string Pending = "Pending";
+    /// <summary>The spec cannot be built as written.</summary>
+    public const string InvalidSpec = "InvalidSpec";
+    /// <summary>The Secret named by tokenSecretRef is missing or lacks the key.</summary>
+    public const string TokenSecretMissing = "TokenSecretMissing";
+    /// <summary>The ref resolved to a commit.</summary>
+    public const string Resolved = "Resolved";
+    /// <summary>The image for this commit was already in the registry; no Job ran.</summary>
+    public const string CacheHit = "CacheHit";
+    /// <summary>The registry could not say whether the image exists.</summary>
+    public const string RegistryUnavailable = "RegistryUnavailable";
+    /// <summary>The build Job vanished before it finished.</summary>
+    public const string JobLost = "JobLost";
+    /// <summary>A build Job was created.</summary>
+    public const string BuildStarted = "BuildStarted";
+    /// <summary>The build Job is running.</summary>
+    public const string JobRunning = "JobRunning";
+    /// <summary>The build Job pushed the image.</summary>
+    public const string BuildSucceeded = "BuildSucceeded";
+    /// <summary>The attempt failed; the next one waits for its delay.</summary>
+    public const string RetryScheduled = "RetryScheduled";
+    /// <summary>The next attempt started.</summary>
+    public const string RetryStarted = "RetryStarted";
+    /// <summary>The retry limit is reached.</summary>
+    public const string RetriesExhausted = "RetriesExhausted";
+    /// <summary>The terminal BuildResponse was confirmed by the broker.</summary>
+    public const string Notified = "Notified";
+    /// <summary>Publishing the terminal BuildResponse failed; it is retried.</summary>
+    public const string NotifyFailed = "NotifyFailed";
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Net;
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Options;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Options;
+
+namespace ImageBuilder.Operator.Reconciliation.Steps;
+
+/// <summary>
+/// Once the build ended and was notified: deletes the token Secret the build owns (the token is
+/// not needed any more and should not linger) and prunes finished Jobs beyond the history limits.
+/// Runs once; <c>status.cleanedUp</c> remembers it. Sets: no condition.
+/// </summary>
+public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> buildOptions) : IReconcileStep
+{
+    private readonly BuildOptions _options = buildOptions.Value;
+
+    public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
+    {
+        if (!context.IsTerminal || context.Status.Notification is null || context.Status.CleanedUp == true)
+        {
+            return StepResult.Continue();
+        }
+        await DeleteTokenSecretAsync(context, cancellationToken);
+        await PruneJobsAsync(context, cancellationToken);
+        context.Status.CleanedUp = true;
+        return StepResult.Continue();
+    }
+
+    private async Task DeleteTokenSecretAsync(ReconcileContext context, CancellationToken cancellationToken)
+    {
+        if (context.Build.Spec.Source.TokenSecretRef?.Name is not { Length: > 0 } name)
+        {
+            return;
+        }
+        try
+        {
+            var secret = await kubernetes.CoreV1.ReadNamespacedSecretAsync(name, context.Namespace, cancellationToken: cancellationToken);
+            // Only a Secret that belongs to this build: a user's shared Secret is left alone.
+            var owned = secret.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true
+                || (secret.Metadata.Labels?.TryGetValue(Annotations.BuildLabel, out var owner) == true && owner == context.Name);
+            if (owned)
+            {
+                await kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, context.Namespace, cancellationToken: cancellationToken);
+            }
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone.
+        }
+    }
+
+    private async Task PruneJobsAsync(ReconcileContext context, CancellationToken cancellationToken)
+    {
+        var jobs = await kubernetes.BatchV1.ListNamespacedJobAsync(context.Namespace, labelSelector: $"{Annotations.BuildLabel}={context.Name}", cancellationToken: cancellationToken);
+        var finished = jobs.Items.Where(j => j.Status?.CompletionTime is not null || (j.Status?.Failed ?? 0) > 0).ToList();
+        var surplus = Surplus(finished.Where(j => (j.Status?.Succeeded ?? 0) > 0), _options.SuccessfulJobsHistoryLimit)
+            .Concat(Surplus(finished.Where(j => (j.Status?.Succeeded ?? 0) == 0), _options.FailedJobsHistoryLimit));
+        foreach (var job in surplus)
+        {
+            try
+            {
+                await kubernetes.BatchV1.DeleteNamespacedJobAsync(job.Metadata.Name, context.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                // Deleted meanwhile.
+            }
+        }
+    }
+
+    private static IEnumerable<V1Job> Surplus(IEnumerable<V1Job> jobs, int keep) =>
+        jobs.OrderByDescending(j => j.Metadata.Labels is { } labels && labels.TryGetValue(Annotations.AttemptLabel, out var value)
+                && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var attempt) ? attempt : 0)
+            .Skip(keep);
+}

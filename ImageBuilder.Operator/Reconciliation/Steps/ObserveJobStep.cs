@@ -1,0 +1,78 @@
+using System.Net;
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Options;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Options;
+
+namespace ImageBuilder.Operator.Reconciliation.Steps;
+
+/// <summary>
+/// Reads the current attempt's Job and pod and turns them into an outcome: still running, pushed
+/// (digest from the termination message), failed (classified), or a pod that never started
+/// (the watchdog deletes the Job). Sets: Building, Ready.
+/// </summary>
+public sealed class ObserveJobStep(IKubernetes kubernetes, BuildJobObserver observer, BuildOutcomes outcomes, IOptions<BuildOptions> buildOptions) : IReconcileStep
+{
+    private readonly BuildOptions _options = buildOptions.Value;
+
+    public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
+    {
+        if (context.Status.Phase != Phases.Building || context.Status.Job is not { } jobName)
+        {
+            return StepResult.Continue();
+        }
+        var job = await ReadJobAsync(jobName, context.Namespace, cancellationToken);
+        if (job is null)
+        {
+            return await FailAsync(context, new BuildFailure { Fault = Faults.Service, Reason = Reasons.JobLost, Message = $"The build Job {jobName} disappeared before it finished." }, cancellationToken);
+        }
+        var pods = await kubernetes.CoreV1.ListNamespacedPodAsync(context.Namespace, labelSelector: $"job-name={jobName}", cancellationToken: cancellationToken);
+        var pod = pods.Items.OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
+
+        switch (observer.Observe(job, pod, context.Now, _options.PendingTimeout))
+        {
+            case JobOutcome.Succeeded succeeded:
+                context.SetCondition(ConditionTypes.Building, "False", Reasons.BuildSucceeded, $"Job {jobName} pushed {succeeded.Digest}.");
+                BuildOutcomes.Succeed(context, succeeded.Digest, Reasons.BuildSucceeded, $"Pushed {context.Status.Image} ({succeeded.Digest}).");
+                return StepResult.Continue();
+            case JobOutcome.Failed failed:
+                return await FailAsync(context, failed.Failure, cancellationToken);
+            case JobOutcome.PendingTooLong pending:
+                // Background propagation: the pod goes with the Job.
+                await kubernetes.BatchV1.DeleteNamespacedJobAsync(jobName, context.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken);
+                return await FailAsync(context, pending.Failure, cancellationToken);
+            default:
+                context.SetCondition(ConditionTypes.Building, "True", Reasons.JobRunning, $"Job {jobName} is running attempt {context.Attempt}.");
+                return WatchdogRequeue(job, context.Now);
+        }
+    }
+
+    private async Task<V1Job?> ReadJobAsync(string name, string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await kubernetes.BatchV1.ReadNamespacedJobAsync(name, ns, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    // A pod that never starts produces no Job event; the requeue makes sure the watchdog looks again.
+    private StepResult WatchdogRequeue(V1Job job, DateTimeOffset now)
+    {
+        var created = job.Metadata.CreationTimestamp is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : now;
+        var due = created + _options.PendingTimeout - now;
+        return StepResult.RequeueAfterDelay(due > TimeSpan.Zero ? due + TimeSpan.FromSeconds(1) : _options.PendingTimeout);
+    }
+
+    private async Task<StepResult> FailAsync(ReconcileContext context, BuildFailure failure, CancellationToken cancellationToken)
+    {
+        context.SetCondition(ConditionTypes.Building, "False", failure.Reason, failure.Message);
+        return await outcomes.FailAsync(context, failure, cancellationToken);
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Configuration of the operator when it runs on the host against the development platform
+# (make run, make submit). Sourced after common.sh.
+DEMO_NAMESPACE=${DEMO_NAMESPACE:-demo}
+GITHUB_PORT=${GITHUB_PORT:-8090}
+OPERATOR_PORT=${OPERATOR_PORT:-8081}
+export KUBECONFIG="$IB_KUBECONFIG"
+export ASPNETCORE_URLS="http://127.0.0.1:$OPERATOR_PORT"
+export GitHub__ApiUrl="http://127.0.0.1:$GITHUB_PORT/"
+export Build__Strategy=docker
+export Build__Registry="$REGISTRY_ADDR"
+export Build__RegistryUsername="$REGISTRY_USER"
+export Build__RegistryPassword="$REGISTRY_PASSWORD"
+export Build__Images__Fetch=imagebuilder/fetch:dev
+export Build__Images__DockerBuilder=imagebuilder/docker-builder:dev
+export Build__ImagePullPolicy=IfNotPresent
+export RabbitMq__Uri=amqp://guest:guest@127.0.0.1:5672/
+export RabbitMq__TargetNamespace="$DEMO_NAMESPACE"
+export Controller__LeaderElection__LeaseNamespace="$DEMO_NAMESPACE"
+export Retry__BaseDelay=00:00:10
