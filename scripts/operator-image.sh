@@ -46,8 +46,11 @@ image_tag() {
   sha=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo nogit)
   # A dirty tree must not reuse the commit's tag with other content, or a Deployment pinned
   # to that tag would never roll.
-  if [ -n "$(git -C "$ROOT" status --porcelain -- ImageBuilder.Operator scripts/operator-image.sh 2>/dev/null)" ]; then
+  if [ -n "$(git -C "$ROOT" status --porcelain -- ImageBuilder.Operator Directory.Build.props Directory.Packages.props global.json scripts/operator-image.sh 2>/dev/null)" ]; then
     echo "$sha-dirty.${hash:0:8}"
+  elif [ -n "$(local_hash "$REPO:$sha")" ] && [ "$(local_hash "$REPO:$sha")" != "$hash" ]; then
+    # Same commit, other output (e.g. another SDK): a tag of its own, for the same reason.
+    echo "$sha-${hash:0:8}"
   else
     echo "$sha"
   fi
@@ -143,6 +146,9 @@ verify_libraries() {
 
 # The runtime must start and reach managed code. A deliberately invalid option makes the final
 # operator stop at its options validation; an operator without that option just starts listening.
+# Any of these proves that managed code ran: a console log line, the host's own messages, or an
+# exception that escaped Main.
+MANAGED='^(info|warn|fail|crit|dbug|trce): |Now listening on|Application started|OptionsValidationException|Hosting failed to start|Unhandled exception\.'
 verify_runtime() {
   local image=$1 name="ib-operator-image-check-$$" logs="" i
   docker rm -f "$name" >/dev/null 2>&1 || true
@@ -151,13 +157,13 @@ verify_runtime() {
     "$image" >/dev/null
   for i in $(seq 1 60); do
     logs=$(docker logs "$name" 2>&1 || true)
-    grep -qE 'Now listening on|Application started|OptionsValidationException|Unhandled exception\. System\.' <<<"$logs" && break
+    grep -qE "$MANAGED" <<<"$logs" && break
     [ "$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ] || break
     sleep 0.5
   done
   docker rm -f "$name" >/dev/null 2>&1 || true
   if grep -qE 'error while loading shared libraries|Failed to create CoreCLR|Failed to load|hostfxr|No usable version of libssl|ICU' <<<"$logs" \
-    || ! grep -qE 'Now listening on|Application started|OptionsValidationException|Unhandled exception\. System\.' <<<"$logs"; then
+    || ! grep -qE "$MANAGED" <<<"$logs"; then
     printf '%s\n' "$logs" | tail -20 >&2
     die "the .NET runtime did not start in $image"
   fi

@@ -84,7 +84,7 @@ public sealed class ChartConfigBindingTests
         var validator = type.Assembly.GetTypes().FirstOrDefault(t => validatorInterface.IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null);
         if (validator is not null)
         {
-            var result = (ValidateOptionsResult)validatorInterface.GetMethod("Validate")!.Invoke(Activator.CreateInstance(validator), [Options.DefaultName, options])!;
+            var result = (ValidateOptionsResult)validatorInterface.GetMethod("Validate")!.Invoke(Activator.CreateInstance(validator), [Microsoft.Extensions.Options.Options.DefaultName, options])!;
             errors.AddRange(result.Failures ?? []);
         }
         return errors;
