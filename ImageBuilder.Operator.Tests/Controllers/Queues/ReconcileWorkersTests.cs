@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Queues;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ImageBuilder.Operator.Tests.Controllers.Queues;
+
+public sealed class ReconcileWorkersTests : IDisposable
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
+    private static readonly ObjectKey A = new("ns", "a");
+    private readonly FakeTimeProvider _time = new();
+    private readonly WorkQueue _queue;
+
+    public ReconcileWorkersTests()
+    {
+        _queue = new WorkQueue(new ItemExponentialFailureRateLimiter(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)), _time);
+    }
+
+    public void Dispose() => _queue.Dispose();
+
+    [Fact]
+    public async Task RunAsync_MoreKeysThanWorkers_NeverExceedsWorkerCount()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new SemaphoreSlim(0);
+        var (active, maxActive, finished) = (0, 0, 0);
+        var workers = Workers(async (_, _) =>
+        {
+            var now = Interlocked.Increment(ref active);
+            InterlockedMax(ref maxActive, now);
+            entered.Release();
+            await gate.Task;
+            Interlocked.Decrement(ref active);
+            Interlocked.Increment(ref finished);
+            return ReconcileResult.Done();
+        });
+        for (var i = 0; i < 6; i++)
+        {
+            _queue.Add(new ObjectKey("ns", "k" + i));
+        }
+        using var stop = new CancellationTokenSource();
+
+        var run = workers.RunAsync(2, stop.Token, CancellationToken.None);
+        Assert.True(await entered.WaitAsync(Guard));
+        Assert.True(await entered.WaitAsync(Guard));
+        Assert.Equal(4, _queue.Count);
+        gate.SetResult();
+        await WaitUntilAsync(() => Volatile.Read(ref finished) == 6);
+        await stop.CancelAsync();
+        await run.WaitAsync(Guard);
+
+        Assert.Equal(2, maxActive);
+    }
+
+    [Fact]
+    public async Task RunAsync_KeyAddedDuringItsReconcile_RunsAgainAfterwardsNotConcurrently()
+    {
+        var firstRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (runs, active, maxActive) = (0, 0, 0);
+        var workers = Workers(async (_, _) =>
+        {
+            InterlockedMax(ref maxActive, Interlocked.Increment(ref active));
+            var run = Interlocked.Increment(ref runs);
+            if (run == 1)
+            {
+                firstRunning.SetResult();
+                await releaseFirst.Task;
+            }
+            Interlocked.Decrement(ref active);
+            if (run == 2)
+            {
+                secondDone.SetResult();
+            }
+            return ReconcileResult.Done();
+        });
+        _queue.Add(A);
+        using var stop = new CancellationTokenSource();
+        var loop = workers.RunAsync(4, stop.Token, CancellationToken.None);
+
+        await firstRunning.Task.WaitAsync(Guard);
+        _queue.Add(A);
+        releaseFirst.SetResult();
+        await secondDone.Task.WaitAsync(Guard);
+        await stop.CancelAsync();
+        await loop.WaitAsync(Guard);
+
+        Assert.Equal(2, runs);
+        Assert.Equal(1, maxActive);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_Failed_RequeuedAfterBackoff()
+    {
+        var workers = Workers((_, _) => Task.FromResult(ReconcileResult.Failed("registry down")));
+        var key = Take(A);
+
+        await workers.ProcessAsync(key, CancellationToken.None);
+
+        Assert.Equal(0, _queue.Count);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _queue.Count);
+        Assert.Equal(1, _queue.NumRequeues(A));
+    }
+
+    [Fact]
+    public async Task ProcessAsync_ReconcilerThrows_TreatedAsFailed()
+    {
+        var workers = Workers((_, _) => throw new InvalidOperationException("boom"));
+        var key = Take(A);
+
+        await workers.ProcessAsync(key, CancellationToken.None);
+
+        Assert.Equal(1, _queue.NumRequeues(A));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _queue.Count);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_RequeueAfter_AddsAfterDelayAndResetsBackoff()
+    {
+        _queue.AddRateLimited(A);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var workers = Workers((_, _) => Task.FromResult(ReconcileResult.Requeue(TimeSpan.FromSeconds(30))));
+        var key = Take(A);
+
+        await workers.ProcessAsync(key, CancellationToken.None);
+
+        Assert.Equal(0, _queue.NumRequeues(A));
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(0, _queue.Count);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _queue.Count);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_Done_ForgetsAndDoesNotRequeue()
+    {
+        _queue.AddRateLimited(A);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var workers = Workers((_, _) => Task.FromResult(ReconcileResult.Done()));
+        var key = Take(A);
+
+        await workers.ProcessAsync(key, CancellationToken.None);
+
+        Assert.Equal(0, _queue.NumRequeues(A));
+        _time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(0, _queue.Count);
+    }
+
+    [Fact]
+    public async Task ProcessAsync_AbortedMidReconcile_KeyStaysQueued()
+    {
+        using var abort = new CancellationTokenSource();
+        var workers = Workers(async (_, ct) =>
+        {
+            await abort.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+            return ReconcileResult.Done();
+        });
+        var key = Take(A);
+
+        await workers.ProcessAsync(key, abort.Token);
+
+        Assert.Equal(1, _queue.Count);
+        Assert.Equal(0, _queue.NumRequeues(A));
+    }
+
+    [Fact]
+    public async Task RunAsync_StopTaking_InFlightReconcileFinishesAndNoNewKeyIsTaken()
+    {
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reconciled = new ConcurrentBag<(ObjectKey Key, bool Cancelled)>();
+        var workers = Workers(async (key, ct) =>
+        {
+            running.TrySetResult();
+            await release.Task;
+            reconciled.Add((key, ct.IsCancellationRequested));
+            return ReconcileResult.Done();
+        });
+        _queue.Add(A);
+        using var stop = new CancellationTokenSource();
+        var loop = workers.RunAsync(1, stop.Token, CancellationToken.None);
+        await running.Task.WaitAsync(Guard);
+
+        await stop.CancelAsync();
+        _queue.Add(new ObjectKey("ns", "later"));
+        release.SetResult();
+        await loop.WaitAsync(Guard);
+
+        Assert.Equal([(A, false)], reconciled);
+        Assert.Equal(1, _queue.Count);
+    }
+
+    private ReconcileWorkers Workers(Func<ObjectKey, CancellationToken, Task<ReconcileResult>> reconcile) =>
+        new(_queue, reconcile, NullLogger.Instance);
+
+    private ObjectKey Take(ObjectKey key)
+    {
+        _queue.Add(key);
+        Assert.True(_queue.TryGet(out var taken));
+        return taken;
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while (value > (current = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var guard = new CancellationTokenSource(Guard);
+        while (!condition())
+        {
+            await Task.Delay(10, guard.Token);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System.Text;
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Tests.Messaging;
+using k8s;
+using k8s.Models;
+using Xunit.Abstractions;
+
+namespace ImageBuilder.Operator.Tests.Integration.Messaging;
+
+[Collection(PlatformCollection.Name)]
+public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+
+    private async Task<IList<ImageBuild>> BuildsAsync(string ns) =>
+        (await fixture.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural)).Items;
+
+    private async Task<IList<ImageBuild>> WaitForBuildsAsync(string ns, int count)
+    {
+        await MessagingHarness.WaitUntilAsync(async () => (await BuildsAsync(ns)).Count >= count, Within, $"{count} ImageBuild(s) in {ns}");
+        return await BuildsAsync(ns);
+    }
+
+    [Fact]
+    public async Task Bridge_BackendStyleMessage_CreatesOwnedTokenSecretAndImageBuild()
+    {
+        var ns = await fixture.CreateNamespaceAsync("mq-bridge");
+        await using var harness = MessagingHarness.Create(fixture, output, ns);
+        await harness.StartAsync();
+
+        await harness.PublishLikeBackendAsync(RequestSamples.Flat());
+
+        var build = Assert.Single(await WaitForBuildsAsync(ns, 1));
+        Assert.Equal("18008", build.Spec.UserId);
+        Assert.Equal("65a1c0ffee", build.Spec.ApplicationId);
+        Assert.Equal(("github", "vano2903/testing", "repo", "main"), (build.Spec.Source.Connector, build.Spec.Source.Repo, build.Spec.Source.Type, build.Spec.Source.Branch));
+        var secretName = build.Spec.Source.TokenSecretRef!.Name;
+        await MessagingHarness.WaitUntilAsync(async () =>
+            (await fixture.Kubernetes.CoreV1.ReadNamespacedSecretAsync(secretName, ns)).Metadata.OwnerReferences?.Count == 1, Within, "owner reference on the token Secret");
+        var secret = await fixture.Kubernetes.CoreV1.ReadNamespacedSecretAsync(secretName, ns);
+        Assert.Equal(RequestSamples.Token, Encoding.UTF8.GetString(secret.Data["token"]));
+        Assert.Equal(build.Metadata.Uid, Assert.Single(secret.Metadata.OwnerReferences).Uid);
+        Assert.Equal(build.Metadata.Name, secret.Metadata.Labels[Annotations.BuildLabel]);
+        Assert.Equal(0u, await harness.ReadyCountAsync(harness.Options.BuildQueue));
+        Assert.DoesNotContain(harness.Logs.Lines, l => l.Contains(RequestSamples.Token, StringComparison.Ordinal) || l.Contains("guest:guest", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Bridge_SameMessageTwice_CreatesOneImageBuild()
+    {
+        var ns = await fixture.CreateNamespaceAsync("mq-twice");
+        await using var harness = MessagingHarness.Create(fixture, output, ns);
+        await harness.StartAsync();
+
+        await harness.PublishLikeBackendAsync(RequestSamples.Nested(), messageId: "backend-42");
+        await harness.PublishLikeBackendAsync(RequestSamples.Nested(), messageId: "backend-42");
+        // A third, different request proves the two before it were handled (one consumer, in order).
+        await harness.PublishLikeBackendAsync(RequestSamples.Flat(o => o["branch"] = "develop"));
+
+        await WaitForBuildsAsync(ns, 2);
+        await MessagingHarness.WaitUntilAsync(() => Task.FromResult(harness.Logs.Lines.Any(l => l.Contains("already ImageBuild", StringComparison.Ordinal))), Within, "duplicate acknowledged");
+        var builds = await BuildsAsync(ns);
+        Assert.Equal(2, builds.Count);
+        Assert.Single(builds, b => b.Metadata.Annotations is { } a && a.TryGetValue(ImageBuildFactory.MessageIdAnnotation, out var id) && id == "backend-42");
+        Assert.Equal("nixpacks", builds.Single(b => b.Spec.BuildPlan is not null).Spec.BuildPlan!.Builder);
+    }
+
+    [Fact]
+    public async Task Bridge_MalformedCorpus_EachAnsweredOnKusanaliAndBridgeKeepsConsuming()
+    {
+        var ns = await fixture.CreateNamespaceAsync("mq-corpus");
+        await using var harness = MessagingHarness.Create(fixture, output, ns);
+        await harness.StartAsync();
+        var corpus = HostileCorpus.Cases.Select(c => (Label: (string)c[0], Body: (string)c[1], Expected: (string)c[2])).ToList();
+
+        foreach (var (_, body, _) in corpus)
+        {
+            await harness.PublishLikeBackendAsync(body);
+        }
+        await harness.PublishLikeBackendAsync(RequestSamples.Flat(o => o["branch"] = "after-the-corpus"));
+
+        var answers = await harness.TakeAsync(harness.Options.KusanaliQueue, corpus.Count, Within);
+        for (var i = 0; i < corpus.Count; i++)
+        {
+            var json = MessagingHarness.Json(answers[i]);
+            Assert.Equal("failed", json.GetProperty("status").GetString());
+            Assert.Equal("user", json.GetProperty("fault").GetString());
+            Assert.True(json.GetProperty("isError").GetBoolean());
+            Assert.Contains(corpus[i].Expected, json.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal("application/json", answers[i].BasicProperties.ContentType);
+        }
+        var build = Assert.Single(await WaitForBuildsAsync(ns, 1));
+        Assert.Equal("after-the-corpus", build.Spec.Source.Branch);
+        Assert.Equal(0u, await harness.ReadyCountAsync(harness.Options.BuildQueue));
+        Assert.Equal(0u, await harness.ReadyCountAsync(harness.Options.KusanaliQueue));
+    }
+
+    [Fact]
+    public async Task Bridge_RefusedRequest_AnswerNamesTheSender()
+    {
+        var ns = await fixture.CreateNamespaceAsync("mq-refuse");
+        await using var harness = MessagingHarness.Create(fixture, output, ns);
+        await harness.StartAsync();
+
+        await harness.PublishLikeBackendAsync(RequestSamples.Flat(o => o["connector"] = "gitlab"));
+
+        var json = MessagingHarness.Json(Assert.Single(await harness.TakeAsync(harness.Options.KusanaliQueue, 1, Within)));
+        Assert.Equal(("65a1c0ffee", "18008", "vano2903/testing"),
+            (json.GetProperty("applicationID").GetString(), json.GetProperty("userID").GetString(), json.GetProperty("repo").GetString()));
+        Assert.Equal("Connector 'gitlab' is not supported; use 'github' or 'git'.", json.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Bridge_KubernetesUnreachable_RequeuesAndLosesNothing()
+    {
+        var ns = await fixture.CreateNamespaceAsync("mq-down");
+        using var unreachable = new Kubernetes(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1", SkipTlsVerify = true });
+        await using var harness = MessagingHarness.Create(fixture, output, ns, kubernetes: unreachable);
+        await harness.StartAsync();
+
+        await harness.PublishLikeBackendAsync(RequestSamples.Flat());
+        await MessagingHarness.WaitUntilAsync(() => Task.FromResult(harness.Logs.Lines.Count(l => l.Contains("goes back to the queue", StringComparison.Ordinal)) >= 2), Within, "two requeues");
+        await harness.StopAsync();
+
+        var message = Assert.Single(await harness.TakeAsync(harness.Options.BuildQueue, 1, Within));
+        Assert.True(message.Redelivered);
+        Assert.Equal(RequestSamples.Flat(), Encoding.UTF8.GetString(message.Body.Span));
+        Assert.Equal(0u, await harness.ReadyCountAsync(harness.Options.KusanaliQueue));
+    }
+
+    [Fact]
+    public async Task Bridge_NamespaceMissing_IsRetriedUntilItExists()
+    {
+        var ns = PlatformFixture.UniqueName("mq-later");
+        await using var harness = MessagingHarness.Create(fixture, output, ns);
+        await harness.StartAsync();
+
+        await harness.PublishLikeBackendAsync(RequestSamples.Flat());
+        await MessagingHarness.WaitUntilAsync(() => Task.FromResult(harness.Logs.Lines.Any(l => l.Contains("goes back to the queue", StringComparison.Ordinal))), Within, "a requeue");
+        await fixture.Kubernetes.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+        try
+        {
+            Assert.Single(await WaitForBuildsAsync(ns, 1));
+        }
+        finally
+        {
+            await fixture.Kubernetes.CoreV1.DeleteNamespaceAsync(ns);
+        }
+    }
+
+    [Fact]
+    public async Task Bridge_IdenticalRequestAfterFinishedBuild_CreatesANewGeneration()
+    {
+        var ns = await fixture.CreateNamespaceAsync("mq-again");
+        await using var harness = MessagingHarness.Create(fixture, output, ns);
+        await harness.StartAsync();
+        await harness.PublishLikeBackendAsync(RequestSamples.Flat());
+        var first = Assert.Single(await WaitForBuildsAsync(ns, 1));
+
+        first.Status = new ImageBuildStatus { Phase = Phases.Succeeded };
+        await fixture.Kubernetes.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<ImageBuild>(first, ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural, first.Metadata.Name);
+        await harness.PublishLikeBackendAsync(RequestSamples.Flat());
+
+        var builds = await WaitForBuildsAsync(ns, 2);
+        Assert.Equal(2, builds.Select(b => b.Metadata.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Writer_NamespaceMissing_IsUnavailable()
+    {
+        var writer = new ImageBuildWriter(fixture.Kubernetes);
+        var request = new BuildRequestParser(65536).Parse(RequestSamples.Bytes(RequestSamples.Flat())).Request!;
+
+        var result = await writer.WriteAsync(request, null, "ns-that-does-not-exist-" + Guid.NewGuid().ToString("N")[..8], CancellationToken.None);
+
+        Assert.Equal(BuildWriteOutcome.Unavailable, result.Outcome);
+        Assert.Contains("404", result.Reason, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,78 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Options;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace ImageBuilder.Operator.Tests.Messaging;
+
+public sealed class RetrySchedulerTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _clock = new(Start);
+
+    private static ImageBuild Build(DateTime? nextAttemptTime, string? released = null) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = "ib-1",
+            NamespaceProperty = "ns",
+            Uid = "uid-1",
+            Annotations = released is null ? null : new Dictionary<string, string> { [Annotations.RetryReleased] = released },
+        },
+        Status = new ImageBuildStatus { NextAttemptTime = nextAttemptTime, Phase = Phases.Retrying },
+    };
+
+    private RabbitMqRetryScheduler RabbitScheduler(TimeSpan grace)
+    {
+        var rabbit = MsOptions.Create(new RabbitMqOptions());
+        var retry = MsOptions.Create(new RetryOptions { ReleaseGracePeriod = grace });
+        var connection = new RabbitMqConnection(rabbit, retry, _clock, NullLogger<RabbitMqConnection>.Instance);
+        var publisher = new RabbitMqPublisher(connection, _clock, NullLogger<RabbitMqPublisher>.Instance);
+        return new RabbitMqRetryScheduler(publisher, connection, retry, NullLogger<RabbitMqRetryScheduler>.Instance);
+    }
+
+    [Fact]
+    public void TimerIsReleased_BeforeAndAtNextAttemptTime_FollowsTheClock()
+    {
+        var build = Build(Start.AddSeconds(30).UtcDateTime);
+        var scheduler = new TimerRetryScheduler();
+
+        Assert.False(scheduler.IsReleased(build, 2, _clock.GetUtcNow()));
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.True(scheduler.IsReleased(build, 2, _clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task TimerScheduleAsync_Always_DoesNothingAndCompletes()
+    {
+        await new TimerRetryScheduler().ScheduleAsync(Build(null), 2, TimeSpan.FromSeconds(5), new BuildFailure(), CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData(null, 2, false)]
+    [InlineData("1", 2, false)]
+    [InlineData("2", 2, true)]
+    [InlineData("3", 2, true)]
+    [InlineData("garbage", 2, false)]
+    public void RabbitIsReleased_ByAnnotation_OnlyForThatAttemptOrLater(string? annotation, int nextAttempt, bool released)
+    {
+        var build = Build(Start.AddSeconds(30).UtcDateTime, annotation);
+
+        Assert.Equal(released, RabbitScheduler(TimeSpan.FromMinutes(5)).IsReleased(build, nextAttempt, _clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public void RabbitIsReleased_ReleaseNeverArrived_GrantedAfterGracePeriod()
+    {
+        var build = Build(Start.AddSeconds(30).UtcDateTime);
+        var scheduler = RabbitScheduler(TimeSpan.FromMinutes(5));
+
+        _clock.Advance(TimeSpan.FromSeconds(30) + TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
+        Assert.False(scheduler.IsReleased(build, 2, _clock.GetUtcNow()));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(scheduler.IsReleased(build, 2, _clock.GetUtcNow()));
+    }
+}

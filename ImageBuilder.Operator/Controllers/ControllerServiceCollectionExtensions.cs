@@ -1,0 +1,67 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers.Client;
+using ImageBuilder.Operator.Controllers.Election;
+using ImageBuilder.Operator.Controllers.Hosting;
+using ImageBuilder.Operator.Options;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ImageBuilder.Operator.Controllers;
+
+/// <summary>Registers the controller runtime for one resource type.</summary>
+public static class ControllerServiceCollectionExtensions
+{
+    /// <summary>The label selector of the Jobs the controller watches: only those the operator made.</summary>
+    public const string ManagedJobsSelector = Annotations.ManagedByLabel + "=" + Annotations.ManagedByValue;
+
+    /// <summary>
+    /// Adds <see cref="ControllerOptions"/> (validated at start), an <see cref="IKubernetes"/> unless one is registered,
+    /// informers for <typeparamref name="TEntity"/> and the operator's Jobs (readable as <see cref="IObjectCache{T}"/>),
+    /// leader election (<see cref="ILeaderStatus"/>) and the hosted <see cref="ControllerHost{TEntity}"/>.
+    /// The caller registers the <see cref="IReconciler{TEntity}"/> (any lifetime: it is resolved in a scope per reconcile).
+    /// </summary>
+    public static IServiceCollection AddControllerRuntime<TEntity>(this IServiceCollection services, IConfiguration configuration)
+        where TEntity : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ControllerOptions>().Bind(configuration.GetSection(ControllerOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ControllerOptions>, ControllerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientFactory.BuildConfig(configuration)));
+        AddInformer<TEntity>(services, labelSelector: null, resync: true);
+        // Jobs need no resync of their own: their owner's resync reconciles the same key.
+        AddInformer<V1Job>(services, ManagedJobsSelector, resync: false);
+        services.TryAddSingleton(CreateElection);
+        services.TryAddSingleton<ILeaderStatus>(sp => sp.GetRequiredService<ILeaderElection>());
+        services.AddHostedService<ControllerHost<TEntity>>();
+        return services;
+    }
+
+    private static void AddInformer<T>(IServiceCollection services, string? labelSelector, bool resync)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ControllerOptions>>().Value;
+            var time = sp.GetRequiredService<TimeProvider>();
+            var client = new KubernetesResourceClient<T>(sp.GetRequiredService<IKubernetes>(), options.Namespace, labelSelector, time);
+            var settings = new InformerSettings { ResyncPeriod = resync ? options.ResyncPeriod : TimeSpan.Zero, WatchTimeout = options.WatchTimeout };
+            return new ResourceInformer<T>(client, settings, time, sp.GetRequiredService<ILogger<ResourceInformer<T>>>());
+        });
+        services.TryAddSingleton<IObjectCache<T>>(sp => sp.GetRequiredService<ResourceInformer<T>>());
+    }
+
+    private static ILeaderElection CreateElection(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<ControllerOptions>>().Value.LeaderElection;
+        if (!options.Enabled)
+        {
+            return new SingleInstanceElection();
+        }
+        return new LeaseLeaderElection(
+            sp.GetRequiredService<IKubernetes>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaseLeaderElection>>());
+    }
+}

@@ -1,0 +1,13 @@
+namespace ImageBuilder.Operator.Controllers.Hosting;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Caches synced: {Count} {Kind} and {Jobs} Jobs")]
+    public static partial void CachesSynced(ILogger logger, string kind, int count, int jobs);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Stopping: no new reconciles; in-flight ones get {Timeout} to finish")]
+    public static partial void Draining(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Shutdown timeout passed; cancelling in-flight reconciles")]
+    public static partial void DrainTimedOut(ILogger logger);
+}

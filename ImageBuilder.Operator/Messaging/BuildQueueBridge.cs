@@ -1,0 +1,73 @@
+using System.Text.Json;
+using ImageBuilder.Operator.Api;
+
+namespace ImageBuilder.Operator.Messaging;
+
+/// <summary>
+/// Turns build-queue messages into ImageBuilds. A valid request is acked once the apiserver holds
+/// its Secret and ImageBuild (never for the length of a build: the broker would time the delivery
+/// out); an invalid one is answered on the Kusanali queue and acked, never requeued; an apiserver
+/// failure puts the message back after a backoff.
+/// </summary>
+public sealed class BuildQueueBridge(
+    RabbitMqConnection connection,
+    RabbitMqPublisher publisher,
+    ImageBuildWriter writer,
+    TimeProvider timeProvider,
+    ILogger<BuildQueueBridge> logger) : QueueConsumerService(connection, timeProvider, logger)
+{
+    private readonly BuildRequestParser _parser = new(connection.Options.MaxMessageBytes);
+    private readonly string _namespace = connection.Options.ResolveTargetNamespace();
+
+    protected override string Queue => Connection.Options.BuildQueue;
+
+    protected override async Task<DeliveryOutcome> HandleAsync(Delivery delivery, CancellationToken cancellationToken)
+    {
+        var parsed = _parser.Parse(delivery.Body);
+        if (parsed.Request is not { } request)
+        {
+            return await RefuseAsync(delivery, parsed.Message, parsed.Identity, cancellationToken);
+        }
+        var result = await writer.WriteAsync(request, delivery.MessageId, _namespace, cancellationToken);
+        switch (result.Outcome)
+        {
+            case BuildWriteOutcome.Created:
+                Log.BuildCreated(logger, delivery.LogId, _namespace, result.Name, request);
+                return DeliveryOutcome.Ack;
+            case BuildWriteOutcome.AlreadyExists:
+                Log.BuildAlreadyExists(logger, delivery.LogId, _namespace, result.Name);
+                return DeliveryOutcome.Ack;
+            case BuildWriteOutcome.Rejected:
+                return await RefuseAsync(delivery, result.Reason, parsed.Identity, cancellationToken);
+            default:
+                Log.Requeueing(logger, delivery.LogId, Queue, NextBackoff(peek: true), result.Reason);
+                return DeliveryOutcome.Requeue;
+        }
+    }
+
+    /// <summary>Answers a request that can never succeed; the ack follows only once Kusanali's queue confirmed the answer.</summary>
+    private async Task<DeliveryOutcome> RefuseAsync(Delivery delivery, string message, RequestIdentity identity, CancellationToken cancellationToken)
+    {
+        Log.RequestRefused(logger, delivery.LogId, message);
+        var response = new BuildResponse
+        {
+            ApplicationId = identity.ApplicationId,
+            UserId = identity.UserId,
+            Repo = identity.Repo,
+            Status = BuildResponse.StatusFailed,
+            IsError = true,
+            Fault = Faults.User,
+            Message = message,
+            Attempts = 0,
+        };
+        var properties = publisher.NewProperties("refused-" + delivery.LogId, nameof(BuildResponse));
+        properties.Headers!["x-status"] = BuildResponse.StatusFailed;
+        properties.Headers["x-fault"] = Faults.User;
+        if (delivery.MessageId is not null)
+        {
+            properties.CorrelationId = delivery.MessageId;
+        }
+        await publisher.PublishAsync(Connection.Options.KusanaliQueue, JsonSerializer.SerializeToUtf8Bytes(response), properties, cancellationToken);
+        return DeliveryOutcome.Ack;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Text.Json;
+using ImageBuilder.Operator.Api;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace ImageBuilder.Operator.Messaging;
+
+/// <summary>
+/// Writes a build request to the apiserver: the token Secret first (so the ImageBuild never points
+/// at nothing), then the ImageBuild, then the Secret's owner reference (so it goes with the build).
+/// Every step tolerates "already there", so a redelivered message converges on the same objects.
+/// </summary>
+public sealed class ImageBuildWriter(IKubernetes kubernetes)
+{
+    /// <summary>Identical requests after this many finished builds are refused rather than probed further.</summary>
+    public const int MaxGenerations = 64;
+
+    public async Task<BuildWriteResult> WriteAsync(BuildRequest request, string? messageId, string @namespace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await WriteFirstFreeAsync(request, messageId, @namespace, cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity)
+        {
+            return new BuildWriteResult(BuildWriteOutcome.Rejected, "", "Kubernetes refused the build: " + Text.Quote(StatusMessage(e)));
+        }
+        catch (HttpOperationException e)
+        {
+            return new BuildWriteResult(BuildWriteOutcome.Unavailable, "", $"apiserver answered {(int)e.Response.StatusCode}: {Text.Quote(StatusMessage(e))}");
+        }
+        catch (HttpRequestException e)
+        {
+            return new BuildWriteResult(BuildWriteOutcome.Unavailable, "", "apiserver unreachable: " + e.Message);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new BuildWriteResult(BuildWriteOutcome.Unavailable, "", "apiserver timed out: " + e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Without a message id a redelivery and a resend look the same. A build that has not finished
+    /// is taken as this request (a redelivery or a double submit); once it finished, an identical
+    /// request is a new one (say, to build a branch's newer commit) and gets the next generation.
+    /// </summary>
+    private async Task<BuildWriteResult> WriteFirstFreeAsync(BuildRequest request, string? messageId, string @namespace, CancellationToken cancellationToken)
+    {
+        for (var generation = 0; generation < MaxGenerations; generation++)
+        {
+            var name = BuildNaming.NameFor(request, messageId, generation);
+            var existing = await GetAsync(@namespace, name, cancellationToken);
+            if (existing is not null && (messageId is not null || !IsFinished(existing)))
+            {
+                await OwnSecretAsync(existing, cancellationToken);
+                return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+            }
+            if (existing is null)
+            {
+                return await CreateAsync(request, messageId, name, @namespace, cancellationToken);
+            }
+        }
+        return new BuildWriteResult(BuildWriteOutcome.Rejected, "", $"This exact request was already built {MaxGenerations} times; delete old ImageBuilds to build it again.");
+    }
+
+    private async Task<BuildWriteResult> CreateAsync(BuildRequest request, string? messageId, string name, string @namespace, CancellationToken cancellationToken)
+    {
+        await CreateIgnoringConflictAsync(() => kubernetes.CoreV1.CreateNamespacedSecretAsync(
+            ImageBuildFactory.NewTokenSecret(name, @namespace, request.Token), @namespace, cancellationToken: cancellationToken));
+        ImageBuild created;
+        try
+        {
+            created = await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<ImageBuild>(
+                ImageBuildFactory.NewImageBuild(request, name, @namespace, messageId),
+                ImageBuild.Group, ImageBuild.Version, @namespace, ImageBuild.Plural, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Another replica's bridge got the same message first.
+            var existing = await GetAsync(@namespace, name, cancellationToken);
+            if (existing is not null)
+            {
+                await OwnSecretAsync(existing, cancellationToken);
+            }
+            return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+        }
+        await OwnSecretAsync(created, cancellationToken);
+        return new BuildWriteResult(BuildWriteOutcome.Created, name);
+    }
+
+    private async Task OwnSecretAsync(ImageBuild owner, CancellationToken cancellationToken)
+    {
+        var patch = new { metadata = new { ownerReferences = new[] { ImageBuildFactory.OwnerReference(owner) } } };
+        try
+        {
+            await kubernetes.CoreV1.PatchNamespacedSecretAsync(
+                new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch),
+                BuildNaming.TokenSecretName(owner.Metadata.Name), owner.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // The reconciler already removed the token Secret of a finished build.
+        }
+    }
+
+    private async Task<ImageBuild?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<ImageBuild>(
+                ImageBuild.Group, ImageBuild.Version, @namespace, ImageBuild.Plural, name, cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && !IsMissingResource(e))
+        {
+            return null;
+        }
+    }
+
+    private static async Task CreateIgnoringConflictAsync(Func<Task> create)
+    {
+        try
+        {
+            await create();
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Left by an earlier delivery of this request; same name, same content.
+        }
+    }
+
+    private static bool IsFinished(ImageBuild build) => build.Status?.Phase is Phases.Succeeded or Phases.Failed;
+
+    /// <summary>A 404 for the resource type itself (CRD not installed) must not read as "no such build".</summary>
+    private static bool IsMissingResource(HttpOperationException e) =>
+        StatusDetails(e) is { } status && string.IsNullOrEmpty(status.Details?.Name);
+
+    private static string StatusMessage(HttpOperationException e) => StatusDetails(e)?.Message ?? e.Response.ReasonPhrase ?? e.Message;
+
+    private static V1Status? StatusDetails(HttpOperationException e)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(e.Response.Content) ? null : KubernetesJson.Deserialize<V1Status>(e.Response.Content);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ImageBuilder.Operator.Messaging;
+
+/// <summary>Registers the messaging roles. Needs <c>IKubernetes</c> from the caller's registrations.</summary>
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Options (validated at start), and with <see cref="RabbitMqOptions.Enabled"/>: the connection,
+    /// the notifier, the fail-queue retry scheduler, the bridge and the retry listener (each
+    /// switchable). Without it: a logging notifier and the clock-based retry scheduler.
+    /// </summary>
+    public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetryOptions>, RetryOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Which roles run is decided once, at registration; the validated values are the same section.
+        var rabbit = configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        if (!rabbit.Enabled)
+        {
+            services.AddSingleton<IBuildNotifier, LoggingBuildNotifier>();
+            services.AddSingleton<IRetryScheduler, TimerRetryScheduler>();
+            return services;
+        }
+        services.AddSingleton<RabbitMqConnection>();
+        services.AddSingleton<RabbitMqPublisher>();
+        services.AddSingleton<ImageBuildWriter>();
+        services.AddSingleton<IBuildNotifier, RabbitMqBuildNotifier>();
+        services.AddSingleton<IRetryScheduler, RabbitMqRetryScheduler>();
+        if (rabbit.Bridge.Enabled)
+        {
+            services.AddHostedService<BuildQueueBridge>();
+        }
+        if (rabbit.RetryListener.Enabled)
+        {
+            services.AddHostedService<RetryListener>();
+        }
+        return services;
+    }
+}

@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ImageBuilder.Operator.Options;
+
+/// <summary>How build Jobs are made and where images go (configuration section <c>Build</c>).</summary>
+public sealed partial class BuildOptions
+{
+    public const string SectionName = "Build";
+
+    /// <summary>The strategy that writes the build Job; see <see cref="StrategyNames"/>.</summary>
+    [Required]
+    public string Strategy { get; set; } = StrategyNames.BuildKit;
+
+    /// <summary>The container images each strategy runs.</summary>
+    [Required]
+    public ImageOptions Images { get; set; } = new();
+
+    /// <summary><c>Always</c>, <c>IfNotPresent</c> or <c>Never</c>.</summary>
+    [Required]
+    public string ImagePullPolicy { get; set; } = "IfNotPresent";
+
+    /// <summary>The Job's activeDeadlineSeconds unless an ImageBuild overrides it.</summary>
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long a build pod may stay unstarted (image pulls, scheduling) before the attempt fails.</summary>
+    public TimeSpan PendingTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Registry host[:port] images are pushed to, e.g. <c>127.0.0.1:5000</c>. Required (the validator says so with an example).</summary>
+    public string Registry { get; set; } = "";
+
+    /// <summary>
+    /// <c>http</c> or <c>https</c> for the registry API; empty means http for loopback hosts
+    /// (which Docker treats as insecure registries too) and https for every other host.
+    /// </summary>
+    public string? RegistryScheme { get; set; }
+
+    /// <summary>Username for the registry API (cache check). Empty for an anonymous registry.</summary>
+    public string? RegistryUsername { get; set; }
+
+    /// <summary>Password for the registry API. A secret: never logged.</summary>
+    public string? RegistryPassword { get; set; }
+
+    /// <summary>A <c>kubernetes.io/dockerconfigjson</c> Secret in the build's namespace the Job pushes with.</summary>
+    [Required]
+    public string RegistrySecretName { get; set; } = "image-builder-registry";
+
+    /// <summary>Repository (no tag) of an image; placeholders <c>{registry}</c>, <c>{userID}</c>, <c>{applicationID}</c>.</summary>
+    [Required]
+    public string ImageNameTemplate { get; set; } = "{registry}/{userID}/{applicationID}";
+
+    /// <summary>Finished successful Jobs kept per ImageBuild.</summary>
+    [Range(0, 100)]
+    public int SuccessfulJobsHistoryLimit { get; set; } = 3;
+
+    /// <summary>Finished failed Jobs kept per ImageBuild.</summary>
+    [Range(0, 100)]
+    public int FailedJobsHistoryLimit { get; set; } = 3;
+
+    /// <summary>
+    /// <c>docker build --network</c> of the docker strategy; empty for Docker's default. <c>host</c> by
+    /// default because that strategy serves clusters whose dockerd has no bridge network (RUN steps fail there otherwise).
+    /// </summary>
+    public string DockerBuildNetwork { get; set; } = "host";
+
+    /// <summary>Requests and limits of the container that builds.</summary>
+    [Required]
+    public ResourceOptions Resources { get; set; } = new();
+}
