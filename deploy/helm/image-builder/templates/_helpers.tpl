@@ -125,6 +125,7 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c "Build__ImageNameTemplate" $b.imageNameTemplate -}}
 {{- $_ := set $c "Build__DefaultTimeout" $b.defaultTimeout -}}
 {{- $_ := set $c "Build__PendingTimeout" $b.pendingTimeout -}}
+{{- $_ := set $c "Build__DockerBuildNetwork" $b.dockerBuildNetwork -}}
 {{- $_ := set $c "Build__SuccessfulJobsHistoryLimit" $b.successfulJobsHistoryLimit -}}
 {{- $_ := set $c "Build__FailedJobsHistoryLimit" $b.failedJobsHistoryLimit -}}
 {{- range $k, $q := $b.resources.requests }}
@@ -140,7 +141,8 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c $k $val -}}
 {{- end }}
 {{- range $k, $val := $c }}
-{{- if or (kindIs "bool" $val) (ne (toString $val) "") }}
+{{- /* An empty docker build network means Docker's default, not the operator's default. */ -}}
+{{- if or (kindIs "bool" $val) (ne (toString $val) "") (eq $k "Build__DockerBuildNetwork") }}
 {{ $k }}: {{ toString $val | quote }}
 {{- end }}
 {{- end }}
