@@ -1,0 +1,235 @@
+using k8s.Models;
+
+namespace ImageBuilder.Operator.Tests.Deploy;
+
+/// <summary>The Helm chart (deploy/helm/image-builder) rendered with helm itself, for production and dev values.</summary>
+public sealed class ChartTests
+{
+    [Fact]
+    public void ChartCrds_SameFilesAsDeployCrds()
+    {
+        var source = Path.Combine(Helm.RepoRoot, "deploy", "crds");
+        var copy = Path.Combine(Helm.ChartDir, "crds");
+        var sourceFiles = Directory.GetFiles(source, "*.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var copyFiles = Directory.GetFiles(copy, "*.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+
+        Assert.NotEmpty(sourceFiles);
+        Assert.Equal(sourceFiles, copyFiles);
+        foreach (var name in sourceFiles)
+        {
+            Assert.True(
+                File.ReadAllBytes(Path.Combine(source, name!)).SequenceEqual(File.ReadAllBytes(Path.Combine(copy, name!))),
+                $"deploy/helm/image-builder/crds/{name} differs from deploy/crds/{name}, the source of truth: copy it over (make up does)");
+        }
+    }
+
+    [Fact]
+    public async Task Lint_DefaultValues_Passes()
+    {
+        var result = await Helm.RunAsync("lint", Helm.ChartDir, "--strict");
+
+        Assert.True(result.Succeeded, result.ToString());
+    }
+
+    [Fact]
+    public async Task Lint_DevValues_Passes()
+    {
+        var result = await Helm.RunAsync("lint", Helm.ChartDir, "--strict", "-f", Helm.DevValues);
+
+        Assert.True(result.Succeeded, result.ToString());
+    }
+
+    [Fact]
+    public async Task Template_DefaultValues_RendersRestrictedDeploymentWithHttpProbes()
+    {
+        var manifests = await Helm.TemplateAsync();
+
+        var deployment = manifests.Single<V1Deployment>("Deployment");
+        var pod = deployment.Spec.Template.Spec;
+        var container = Assert.Single(pod.Containers);
+        Assert.Equal(3, deployment.Spec.Replicas);
+        Assert.NotEqual(true, pod.HostNetwork);
+        Assert.True(pod.SecurityContext.RunAsNonRoot);
+        Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile.Type);
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.False(container.SecurityContext.AllowPrivilegeEscalation);
+        Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
+        Assert.Contains(container.VolumeMounts, m => m.MountPath == "/tmp");
+        Assert.Contains(pod.Volumes, v => v.EmptyDir is not null);
+        Assert.Equal("/healthz", container.LivenessProbe.HttpGet.Path);
+        Assert.Equal("/readyz", container.ReadinessProbe.HttpGet.Path);
+        Assert.Equal("http", container.ReadinessProbe.HttpGet.Port.Value);
+        Assert.Equal(8080, Assert.Single(container.Ports).ContainerPort);
+        Assert.Null(container.Command);
+    }
+
+    [Fact]
+    public async Task Template_DefaultValues_RendersMetricsServiceAndLeaderElectionDefaults()
+    {
+        var manifests = await Helm.TemplateAsync();
+
+        var service = manifests.Single<V1Service>("Service");
+        var config = manifests.Single<V1ConfigMap>("ConfigMap").Data;
+        Assert.Equal("http", service.Spec.Ports.Single().TargetPort.Value);
+        Assert.Equal("http://0.0.0.0:8080", config["ASPNETCORE_URLS"]);
+        Assert.Equal("true", config["Controller__LeaderElection__Enabled"]);
+        Assert.Equal("image-builder", config["Controller__LeaderElection__LeaseNamespace"]);
+        Assert.Equal("buildkit", config["Build__Strategy"]);
+        Assert.Equal("image-builder.build", config["RabbitMq__BuildQueue"]);
+        Assert.False(config.ContainsKey("Controller__Namespace"), "an empty watch namespace must leave the operator's default (all namespaces)");
+    }
+
+    [Fact]
+    public async Task Template_DefaultValues_GrantsLeastPrivilege()
+    {
+        var manifests = await Helm.TemplateAsync();
+
+        var rules = manifests.Single<V1ClusterRole>("ClusterRole").Rules;
+        Assert.Equal(["get", "list", "watch", "create", "update", "patch"], Verbs(rules, "imagebuilds"));
+        Assert.Equal(["get", "update", "patch"], Verbs(rules, "imagebuilds/status"));
+        Assert.Equal(["get", "list", "watch", "create", "delete"], Verbs(rules, "jobs"));
+        Assert.Equal(["get", "list", "watch"], Verbs(rules, "pods"));
+        Assert.Equal(["get", "list", "create", "update", "patch", "delete"], Verbs(rules, "secrets"));
+        Assert.Equal(["create", "patch"], Verbs(rules, "events"));
+        Assert.DoesNotContain(rules, r => r.Resources.Contains("namespaces") || r.Resources.Contains("leases") || r.Resources.Contains("*") || r.Verbs.Contains("*"));
+
+        var election = Assert.Single(manifests.All<V1Role>("Role"));
+        Assert.Equal("image-builder", election.Metadata.NamespaceProperty);
+        Assert.All(election.Rules, r => Assert.Equal(["leases"], r.Resources));
+        Assert.Contains(election.Rules, r => r.ResourceNames?.SequenceEqual(["image-builder-leader"]) == true && r.Verbs.SequenceEqual(["get", "update", "delete"]));
+    }
+
+    [Fact]
+    public async Task Template_DevValues_RendersHostNetworkExecProbesAndLoopbackApiServer()
+    {
+        var manifests = await Helm.TemplateAsync("-f", Helm.DevValues);
+
+        var pod = manifests.Single<V1Deployment>("Deployment").Spec.Template.Spec;
+        var container = Assert.Single(pod.Containers);
+        var env = container.Env.ToDictionary(e => e.Name);
+        Assert.True(pod.HostNetwork);
+        Assert.Equal("127.0.0.1", env["KUBERNETES_SERVICE_HOST"].Value);
+        Assert.Equal("6443", env["KUBERNETES_SERVICE_PORT"].Value);
+        Assert.Equal("metadata.name", env["POD_NAME"].ValueFrom.FieldRef.FieldPath);
+        Assert.Null(container.ReadinessProbe.HttpGet);
+        Assert.Contains("/tmp/http-port", container.ReadinessProbe.Exec.Command.Last());
+        Assert.EndsWith("/readyz\"", container.ReadinessProbe.Exec.Command.Last());
+        Assert.EndsWith("/healthz\"", container.LivenessProbe.Exec.Command.Last());
+        Assert.Contains("ASPNETCORE_URLS=\"http://127.0.0.1:$port\"", container.Command.Last());
+        Assert.Null(container.Ports);
+        Assert.DoesNotContain("Service", manifests.Kinds);
+        Assert.True(pod.SecurityContext.RunAsNonRoot);
+    }
+
+    [Fact]
+    public async Task Template_DevValues_ConfiguresDockerStrategyAndLoopbackServices()
+    {
+        var manifests = await Helm.TemplateAsync("-f", Helm.DevValues);
+
+        var config = manifests.Single<V1ConfigMap>("ConfigMap").Data;
+        Assert.Equal("docker", config["Build__Strategy"]);
+        Assert.Equal("imagebuilder/fetch:dev", config["Build__Images__Fetch"]);
+        Assert.Equal("imagebuilder/docker-builder:dev", config["Build__Images__DockerBuilder"]);
+        Assert.Equal("127.0.0.1:5000", config["Build__Registry"]);
+        Assert.Equal("http://127.0.0.1:8090/", config["GitHub__ApiUrl"]);
+        Assert.False(config.ContainsKey("ASPNETCORE_URLS"), "under hostNetwork the start wrapper picks the URL");
+        var image = manifests.Single<V1Deployment>("Deployment").Spec.Template.Spec.Containers.Single().Image;
+        Assert.StartsWith("127.0.0.1:5000/image-builder/operator:", image, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Template_Secrets_StayOutOfTheConfigMap()
+    {
+        var manifests = await Helm.TemplateAsync("-f", Helm.DevValues,
+            "--set", "registry.existingSecret=", "--set", "registry.username=pusher", "--set", "registry.password=s3cret-pw");
+
+        var config = manifests.Single<V1ConfigMap>("ConfigMap");
+        var env = manifests.Single<V1Deployment>("Deployment").Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name);
+        Assert.DoesNotContain("s3cret-pw", string.Join('\n', config.Data.Values), StringComparison.Ordinal);
+        Assert.DoesNotContain("guest:guest", string.Join('\n', config.Data.Values), StringComparison.Ordinal);
+        Assert.Equal("image-builder-rabbitmq", env["RabbitMq__Uri"].ValueFrom.SecretKeyRef.Name);
+        Assert.Equal("image-builder-registry", env["Build__RegistryPassword"].ValueFrom.SecretKeyRef.Name);
+        Assert.Equal(2, manifests.All<V1Secret>("Secret").Count);
+    }
+
+    [Fact]
+    public async Task Template_RabbitMqExistingSecret_ReadsUriFromItAndCreatesNoSecret()
+    {
+        var manifests = await Helm.TemplateAsync("--set", "rabbitmq.existingSecret=broker", "--set", "rabbitmq.existingSecretKey=amqp-uri");
+
+        var uri = manifests.Single<V1Deployment>("Deployment").Spec.Template.Spec.Containers.Single().Env.Single(e => e.Name == "RabbitMq__Uri");
+        Assert.Equal("broker", uri.ValueFrom.SecretKeyRef.Name);
+        Assert.Equal("amqp-uri", uri.ValueFrom.SecretKeyRef.Key);
+        Assert.Empty(manifests.All<V1Secret>("Secret"));
+    }
+
+    [Fact]
+    public async Task Template_WatchNamespace_RendersRoleInThatNamespaceAndNoClusterRole()
+    {
+        var manifests = await Helm.TemplateAsync("--set", "watchNamespace=builds");
+
+        var roles = manifests.All<V1Role>("Role");
+        var config = manifests.Single<V1ConfigMap>("ConfigMap").Data;
+        Assert.DoesNotContain("ClusterRole", manifests.Kinds);
+        Assert.Contains(roles, r => r.Metadata.NamespaceProperty == "builds" && r.Rules.Any(rule => rule.Resources.Contains("imagebuilds")));
+        Assert.Equal("builds", config["Controller__Namespace"]);
+        Assert.Equal("builds", config["RabbitMq__TargetNamespace"]);
+    }
+
+    [Fact]
+    public async Task Template_DelayTiersAndResources_BecomeIndexedAndKeyedEnvVars()
+    {
+        var manifests = await Helm.TemplateAsync("--set", "retry.delayTiers={00:00:05,00:02:00}", "--set", "build.resources.limits.cpu=2");
+
+        var config = manifests.Single<V1ConfigMap>("ConfigMap").Data;
+        Assert.Equal("00:00:05", config["Retry__DelayTiers__0"]);
+        Assert.Equal("00:02:00", config["Retry__DelayTiers__1"]);
+        Assert.Equal("2", config["Build__Resources__Limits__cpu"]);
+    }
+
+    [Fact]
+    public async Task Template_KubernetesBefore121_RendersPodDisruptionBudgetV1beta1()
+    {
+        var old = await Helm.TemplateAsync("--kube-version", "1.20.2");
+        var current = await Helm.TemplateAsync("--kube-version", "1.30.0");
+
+        Assert.Equal("policy/v1beta1", old.ApiVersionOf("PodDisruptionBudget"));
+        Assert.Equal("policy/v1", current.ApiVersionOf("PodDisruptionBudget"));
+    }
+
+    [Fact]
+    public async Task Template_WrongStrategyInValuesFile_FailsSchemaValidation()
+    {
+        var values = Path.Combine(Path.GetTempPath(), $"ib-values-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(values, "build:\n  strategy: kaniko\n");
+        try
+        {
+            var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", values);
+
+            Assert.False(result.Succeeded, "a strategy outside the enum must not render");
+            Assert.Contains("/build/strategy", result.StdErr, StringComparison.Ordinal);
+            Assert.Contains("buildkit", result.StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(values);
+        }
+    }
+
+    [Theory]
+    [InlineData("typo=1", "typo")]
+    [InlineData("replicaCount=0", "/replicaCount")]
+    [InlineData("registry.host=https://registry.example.com", "/registry/host")]
+    [InlineData("controller.resyncPeriod=5m", "/controller/resyncPeriod")]
+    [InlineData("rabbitmq.queueType=stream", "/rabbitmq/queueType")]
+    public async Task Template_InvalidValue_FailsSchemaValidation(string set, string path)
+    {
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "--set", set);
+
+        Assert.False(result.Succeeded, $"--set {set} must not render");
+        Assert.Contains(path, result.StdErr, StringComparison.Ordinal);
+    }
+
+    private static List<string> Verbs(IEnumerable<V1PolicyRule> rules, string resource) =>
+        rules.Where(r => r.Resources.Contains(resource)).SelectMany(r => r.Verbs).ToList();
+}

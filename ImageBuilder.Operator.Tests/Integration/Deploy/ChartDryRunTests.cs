@@ -1,0 +1,49 @@
+using ImageBuilder.Operator.Tests.Deploy;
+
+namespace ImageBuilder.Operator.Tests.Integration.Deploy;
+
+/// <summary>
+/// The rendered chart sent to the development cluster's apiserver with a server-side dry run: every object
+/// must be accepted by a real (v1.20) apiserver, RBAC objects included, without starting the operator.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class ChartDryRunTests(PlatformFixture fixture)
+{
+    [Fact]
+    public async Task DevValues_ServerSideDryRun_AcceptedByTheDevelopmentCluster()
+    {
+        var ns = await fixture.CreateNamespaceAsync("chart-dev");
+
+        var output = await DryRunAsync(ns, "-f", Helm.DevValues);
+
+        Assert.Contains("deployment.apps/", output, StringComparison.Ordinal);
+        Assert.Contains("role.rbac.authorization.k8s.io/", output, StringComparison.Ordinal);
+        Assert.Contains("clusterrole.rbac.authorization.k8s.io/", output, StringComparison.Ordinal);
+        Assert.Contains("poddisruptionbudget.policy/", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProductionValues_ServerSideDryRun_AcceptedByTheDevelopmentCluster()
+    {
+        var ns = await fixture.CreateNamespaceAsync("chart-prod");
+
+        var output = await DryRunAsync(ns, "--set", "registry.host=registry.example.com",
+            "--set", "rabbitmq.existingSecret=broker", "--set", "watchNamespace=" + ns);
+
+        Assert.Contains("deployment.apps/", output, StringComparison.Ordinal);
+        Assert.Contains("service/", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("clusterrole", output, StringComparison.Ordinal);
+    }
+
+    // A release name per namespace keeps the cluster-scoped names (ClusterRole) of parallel runs apart.
+    private async Task<string> DryRunAsync(string ns, params string[] values)
+    {
+        var render = await Helm.RunAsync(["template", ns, Helm.ChartDir, "--namespace", ns, "--kube-version", "1.20.2", .. values]);
+        Assert.True(render.Succeeded, render.ToString());
+        return await PlatformFixture.RunAsync(
+            fixture.Tool("kubectl"),
+            ["--kubeconfig", fixture.KubeConfigPath, "apply", "--dry-run=server", "-n", ns, "-f", "-"],
+            TimeSpan.FromMinutes(2),
+            stdin: render.StdOut);
+    }
+}
