@@ -13,7 +13,9 @@ for _ in $(seq 1 120); do
     -d '{"count":1,"ackmode":"ack_requeue_false","encoding":"auto"}' \
     http://127.0.0.1:15672/api/queues/%2F/container-manager.images/get | jq -r '.[0].payload // empty')
   # Other responses (e.g. of kubectl-applied builds) are consumed and skipped: nobody else reads this queue here.
-  [ -n "$msg" ] && [ "$(jq -r .imageBuild <<<"$msg")" != "${DEMO_NAMESPACE}/ib-"* ] && msg=""
+  if [ -n "$msg" ]; then
+    case "$(jq -r .imageBuild <<<"$msg")" in "$DEMO_NAMESPACE"/ib-*) ;; *) msg="" ;; esac
+  fi
   if [ -n "$msg" ]; then echo "$msg" | jq .; exit 0; fi
   sleep 1
 done
