@@ -1,0 +1,207 @@
+using System.Text.Json;
+using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Hosting;
+using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.Operator.Tests.Integration.Messaging;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Xunit.Abstractions;
+
+namespace ImageBuilder.Operator.Tests.Integration.OperatorHost;
+
+/// <summary>
+/// The real operator host (Program.cs's three calls) started in-process against the development
+/// platform, scoped to one test: its own namespace, Lease and queues, the GitHub test server as
+/// GitHub, the docker strategy, and short delays. Disposing stops it and deletes its queues.
+/// </summary>
+public sealed class OperatorHost : IAsyncDisposable
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
+    private readonly WebApplication _app;
+    private readonly PlatformFixture _fixture;
+    private IConnection? _client;
+
+    private OperatorHost(WebApplication app, PlatformFixture fixture, OperatorHostSettings settings, TestOutputLoggerProvider logs)
+    {
+        _app = app;
+        _fixture = fixture;
+        Settings = settings;
+        Logs = logs;
+    }
+
+    public OperatorHostSettings Settings { get; }
+
+    /// <summary>Every line the operator logged, for assertions that no secret was logged.</summary>
+    public TestOutputLoggerProvider Logs { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Where the host listens (a free port on 127.0.0.1).</summary>
+    public Uri Url { get; private set; } = null!;
+
+    public bool IsLeader => _app.Services.GetRequiredService<ILeaderStatus>().IsLeader;
+
+    /// <summary>The configuration the harness gives the operator, before <see cref="OperatorHostSettings.Overrides"/>.</summary>
+    public static Dictionary<string, string?> Configuration(PlatformFixture fixture, GitHubTestServer github, OperatorHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        ArgumentNullException.ThrowIfNull(github);
+        ArgumentNullException.ThrowIfNull(settings);
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["KUBECONFIG"] = fixture.KubeConfigPath,
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft"] = "Warning",
+            ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+            ["Controller:Namespace"] = settings.Namespace,
+            ["Controller:BackoffBase"] = "00:00:00.500",
+            ["Controller:BackoffMax"] = "00:00:05",
+            ["Controller:ShutdownTimeout"] = "00:00:10",
+            ["Controller:LeaderElection:LeaseName"] = settings.LeaseName,
+            ["Controller:LeaderElection:LeaseNamespace"] = settings.Namespace,
+            ["Controller:LeaderElection:LeaseDuration"] = "00:00:06",
+            ["Controller:LeaderElection:RenewDeadline"] = "00:00:04",
+            ["Controller:LeaderElection:RetryPeriod"] = "00:00:01",
+            ["GitHub:ApiUrl"] = github.BaseUrl.ToString(),
+            ["GitHub:Timeout"] = "00:00:10",
+            ["Build:Strategy"] = "docker",
+            ["Build:Registry"] = fixture.Registry,
+            ["Build:RegistryUsername"] = fixture.RegistryUser,
+            ["Build:RegistryPassword"] = fixture.RegistryPassword,
+            ["Build:Images:Fetch"] = "imagebuilder/fetch:dev",
+            ["Build:Images:DockerBuilder"] = "imagebuilder/docker-builder:dev",
+            ["Build:ImagePullPolicy"] = "IfNotPresent",
+            ["Build:PendingTimeout"] = "00:01:00",
+            ["Build:DefaultTimeout"] = "00:03:00",
+            // Two cores shared with other tests: a build container must not ask for what the node lacks.
+            ["Build:Resources:Requests:cpu"] = "10m",
+            ["Build:Resources:Requests:memory"] = "32Mi",
+            ["Retry:BaseDelay"] = "00:00:01",
+            ["Retry:MaxDelay"] = "00:00:03",
+            ["Retry:ReleaseGracePeriod"] = "00:00:30",
+            ["RabbitMq:Enabled"] = settings.RabbitMq ? "true" : "false",
+            ["RabbitMq:Uri"] = fixture.AmqpUri.ToString(),
+            ["RabbitMq:BuildQueue"] = settings.BuildQueue,
+            ["RabbitMq:FailQueue"] = settings.FailQueue,
+            ["RabbitMq:ContainerManagerQueue"] = settings.ContainerManagerQueue,
+            ["RabbitMq:KusanaliQueue"] = settings.KusanaliQueue,
+            ["RabbitMq:TargetNamespace"] = settings.Namespace,
+            ["RabbitMq:MaxConnectDelay"] = "00:00:02",
+        };
+        for (var i = 0; i < settings.DelayTiers.Count; i++)
+        {
+            values[$"Retry:DelayTiers:{i}"] = settings.DelayTiers[i].ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        foreach (var (key, value) in settings.Overrides)
+        {
+            values[key] = value;
+        }
+        return values;
+    }
+
+    /// <summary>Builds and starts the host, then waits until it answers /readyz.</summary>
+    public static async Task<OperatorHost> StartAsync(PlatformFixture fixture, GitHubTestServer github, OperatorHostSettings settings, ITestOutputHelper output)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(Configuration(fixture, github, settings));
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var logs = new TestOutputLoggerProvider(output);
+        builder.Logging.ClearProviders().AddProvider(logs);
+        builder.AddImageBuilder();
+        var app = builder.Build();
+        app.MapImageBuilderEndpoints();
+        var host = new OperatorHost(app, fixture, settings, logs);
+        try
+        {
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            host.Url = new Uri(address.TrimEnd('/') + "/");
+            using var http = new HttpClient();
+            var ready = await http.GetStringAsync(new Uri(host.Url, "readyz"));
+            output.WriteLine($"operator on {host.Url}: {ready}");
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until this host holds the Lease (it alone reconciles then).</summary>
+    public Task WaitForLeadershipAsync(TimeSpan within) =>
+        Eventually.WaitAsync(() => Task.FromResult(IsLeader), within, $"the operator on {Url} to lead");
+
+    /// <summary>Reads up to <paramref name="count"/> messages from <paramref name="queue"/> (acking them), waiting up to <paramref name="within"/>.</summary>
+    public async Task<List<JsonElement>> TakeAsync(string queue, int count, TimeSpan within)
+    {
+        await using var channel = await ClientChannelAsync();
+        var taken = new List<JsonElement>();
+        await Eventually.WaitAsync(async () =>
+        {
+            while (taken.Count < count && await channel.BasicGetAsync(queue, autoAck: true) is { } result)
+            {
+                taken.Add(JsonDocument.Parse(result.Body).RootElement.Clone());
+            }
+            return taken.Count >= count;
+        }, within, $"{count} message(s) on {queue} (got {taken.Count})");
+        return taken;
+    }
+
+    /// <summary>Messages ready on <paramref name="queue"/> now.</summary>
+    public async Task<uint> ReadyCountAsync(string queue)
+    {
+        await using var channel = await ClientChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
+
+    private async Task<IChannel> ClientChannelAsync()
+    {
+        _client ??= await new ConnectionFactory { Uri = _fixture.AmqpUri, ClientProvidedName = "rtests-" + Settings.QueuePrefix }.CreateConnectionAsync();
+        return await _client.CreateChannelAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(StopTimeout))
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        await _app.DisposeAsync();
+        if (Settings.RabbitMq)
+        {
+            await DeleteQueuesAsync();
+        }
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+    }
+
+    private async Task DeleteQueuesAsync()
+    {
+        var tiers = new DelayTiers(Settings.FailQueue, [.. Settings.DelayTiers]);
+        var queues = new[] { Settings.BuildQueue, Settings.FailQueue, Settings.ContainerManagerQueue, Settings.KusanaliQueue }
+            .Concat(tiers.Tiers.Select(tiers.QueueName));
+        foreach (var queue in queues)
+        {
+            try
+            {
+                await using var channel = await ClientChannelAsync();
+                await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
+            }
+            catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+            {
+                // A second host with the same settings deleted it already: nothing is left behind.
+            }
+        }
+    }
+}

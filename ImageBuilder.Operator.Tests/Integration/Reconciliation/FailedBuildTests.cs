@@ -1,0 +1,116 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Sources;
+using ImageBuilder.Operator.Tests.Integration.OperatorHost;
+using Xunit.Abstractions;
+
+namespace ImageBuilder.Operator.Tests.Integration.Reconciliation;
+
+/// <summary>Builds that end in Failed: whose fault, which reason, and what is (not) left behind.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Reconcile_RunStepFails_FailsAsUserFaultOnceWithOneKusanaliMessage()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, rabbitMq: true);
+        var marker = "compile error " + Guid.NewGuid().ToString("N");
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.FailingRun(marker));
+
+        await scenario.SubmitAsync(BuildScenario.NewBuild("broken", repo, "broken-token", maxRetries: 3), token);
+        var build = await scenario.WaitForPhaseAsync("broken", Phases.Succeeded, Phases.Failed);
+
+        var status = build.Status!;
+        Assert.Equal(Phases.Failed, status.Phase);
+        Assert.Equal((Faults.User, BuildReasons.BuildFailed), (status.LastFailure!.Fault, status.LastFailure.Reason));
+        Assert.Contains(marker, status.LastFailure.LogTail, StringComparison.Ordinal);
+        Assert.Equal(0, status.Retries);
+        Assert.Single(await scenario.JobsAsync("broken"));
+        var message = Assert.Single(await scenario.Operator.TakeAsync(scenario.Settings.KusanaliQueue, 1, BuildScenario.BuildTimeout));
+        Assert.Equal("failed", message.GetProperty("status").GetString());
+        Assert.Equal(Faults.User, message.GetProperty("fault").GetString());
+        Assert.Contains(marker, message.GetProperty("buildOutput").GetString(), StringComparison.Ordinal);
+        Assert.Equal($"{scenario.Namespace}/broken", message.GetProperty("imageBuild").GetString());
+        Assert.Equal(0u, await scenario.Operator.ReadyCountAsync(scenario.Settings.KusanaliQueue));
+        Assert.Equal(0u, await scenario.Operator.ReadyCountAsync(scenario.Settings.ContainerManagerQueue));
+    }
+
+    [Fact]
+    public async Task Reconcile_WrongToken_FailsWithTokenRefusedAndNoJob()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output);
+        var (repo, _, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("never built"));
+        var wrong = "wrong-" + Guid.NewGuid().ToString("N");
+        scenario.GitHub.AddToken(wrong);
+
+        await scenario.SubmitAsync(BuildScenario.NewBuild("refused", repo, "refused-token", maxRetries: 3), wrong);
+        var build = await scenario.WaitForPhaseAsync("refused", Phases.Succeeded, Phases.Failed);
+
+        var status = build.Status!;
+        Assert.Equal(Phases.Failed, status.Phase);
+        Assert.Equal((Faults.User, SourceFailureReasons.TokenRefused), (status.LastFailure!.Fault, status.LastFailure.Reason));
+        Assert.Equal(SourceFailureReasons.TokenRefused, status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
+        Assert.Equal(0, status.Retries);
+        Assert.Empty(await scenario.JobsAsync("refused"));
+        Assert.DoesNotContain(scenario.Operator.Logs.Lines, l => l.Contains(wrong, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reconcile_TagTypeWithoutTag_FailsWithInvalidSpecNamingTheField()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output);
+        var build = BuildScenario.NewBuild("no-tag", "rt/whatever", tokenSecret: null);
+        build.Spec.Source.Type = RefTypes.Tag;
+        build.Spec.Source.Branch = null;
+
+        await scenario.SubmitAsync(build, token: null);
+        var failed = await scenario.WaitForPhaseAsync("no-tag", Phases.Succeeded, Phases.Failed);
+
+        var status = failed.Status!;
+        Assert.Equal(Phases.Failed, status.Phase);
+        Assert.Equal((Faults.User, Reasons.InvalidSpec), (status.LastFailure!.Fault, status.LastFailure.Reason));
+        var ready = status.Conditions!.Single(c => c.Type == ConditionTypes.Ready);
+        Assert.Equal(("False", Reasons.InvalidSpec), (ready.Status, ready.Reason));
+        Assert.Contains("'tag'", ready.Message, StringComparison.Ordinal);
+        Assert.Empty(await scenario.JobsAsync("no-tag"));
+    }
+
+    [Fact]
+    public async Task Reconcile_BuildPastDeadline_FailsAsServiceFaultBuildTimedOut()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: new(StringComparer.Ordinal) { ["Build:DefaultTimeout"] = "00:00:10" });
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(25, "slow " + Guid.NewGuid().ToString("N")));
+
+        await scenario.SubmitAsync(BuildScenario.NewBuild("slow", repo, "slow-token", maxRetries: 0), token);
+        var build = await scenario.WaitForPhaseAsync("slow", Phases.Succeeded, Phases.Failed);
+
+        var status = build.Status!;
+        Assert.Equal(Phases.Failed, status.Phase);
+        Assert.Equal((Faults.Service, BuildReasons.BuildTimedOut), (status.LastFailure!.Fault, status.LastFailure.Reason));
+        Assert.Equal(Reasons.RetriesExhausted, status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
+        var job = Assert.Single(await scenario.JobsAsync("slow"));
+        Assert.Equal(10, job.Spec.ActiveDeadlineSeconds);
+    }
+
+    [Fact]
+    public async Task Reconcile_BuilderImageMissing_WatchdogDeletesJobAndFails()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: new(StringComparer.Ordinal)
+        {
+            ["Build:Images:DockerBuilder"] = "imagebuilder/does-not-exist:dev",
+            ["Build:PendingTimeout"] = "00:00:05",
+            ["Build:DefaultTimeout"] = "00:00:50",
+        });
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("never starts"));
+
+        await scenario.SubmitAsync(BuildScenario.NewBuild("stuck", repo, "stuck-token", maxRetries: 0), token);
+        var build = await scenario.WaitForPhaseAsync("stuck", Phases.Succeeded, Phases.Failed);
+
+        var status = build.Status!;
+        Assert.Equal(Phases.Failed, status.Phase);
+        Assert.Equal((Faults.Service, BuildReasons.BuildPodNeverStarted), (status.LastFailure!.Fault, status.LastFailure.Reason));
+        Assert.Contains("did not start", status.LastFailure.Message, StringComparison.Ordinal);
+        await Eventually.WaitAsync(async () => (await scenario.JobsAsync("stuck")).Count == 0, TimeSpan.FromSeconds(60), "the stuck Job to be deleted");
+    }
+}

@@ -1,0 +1,53 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Tests.GitHubServer;
+using Xunit.Abstractions;
+
+namespace ImageBuilder.Operator.Tests.Integration.Reconciliation;
+
+/// <summary>Service faults (GitHub answering 500) are retried; the limit turns them into a final failure.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class RetryTests(PlatformFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Reconcile_GitHubFailsFirstRequests_RetriesThenSucceeds()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output);
+        var (repo, token, commit) = await scenario.CreateRepositoryAsync(SampleApps.Printing("flaky " + Guid.NewGuid().ToString("N")));
+        scenario.GitHub.InjectFault(repo, FaultKind.InternalServerError, count: 2);
+
+        await scenario.SubmitAsync(BuildScenario.NewBuild("flaky", repo, "flaky-token", maxRetries: 3), token);
+        var build = await scenario.WaitForPhaseAsync("flaky", Phases.Succeeded, Phases.Failed);
+
+        var status = build.Status!;
+        Assert.Equal(Phases.Succeeded, status.Phase);
+        Assert.InRange(status.Retries, 1, 3);
+        Assert.Equal(commit, status.Commit);
+        Assert.Equal(Faults.Service, status.LastFailure!.Fault);
+        var reasons = (await scenario.EventsAsync("flaky")).Select(e => e.Reason).ToList();
+        Assert.Contains(Reasons.RetryScheduled, reasons);
+        Assert.Contains(Reasons.RetryStarted, reasons);
+        Assert.Equal(await scenario.RegistryDigestAsync(status.Image!), status.Digest);
+    }
+
+    [Fact]
+    public async Task Reconcile_GitHubKeepsFailing_FailsWithRetriesExhaustedAndOneKusanaliMessage()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, rabbitMq: true);
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("down"));
+        scenario.GitHub.InjectFault(repo, FaultKind.InternalServerError, count: 1000);
+
+        await scenario.SubmitAsync(BuildScenario.NewBuild("down", repo, "down-token", maxRetries: 1), token);
+        var build = await scenario.WaitForPhaseAsync("down", Phases.Succeeded, Phases.Failed);
+
+        var status = build.Status!;
+        Assert.Equal(Phases.Failed, status.Phase);
+        Assert.Equal(1, status.Retries);
+        Assert.Equal(Faults.Service, status.LastFailure!.Fault);
+        Assert.Equal(Reasons.RetriesExhausted, status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
+        Assert.Empty(await scenario.JobsAsync("down"));
+        var message = Assert.Single(await scenario.Operator.TakeAsync(scenario.Settings.KusanaliQueue, 1, BuildScenario.BuildTimeout));
+        Assert.Equal((Faults.Service, 2), (message.GetProperty("fault").GetString(), message.GetProperty("attempts").GetInt32()));
+        Assert.Equal(0u, await scenario.Operator.ReadyCountAsync(scenario.Settings.KusanaliQueue));
+    }
+}

@@ -1,0 +1,84 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Tests.Integration.Builds;
+using Xunit.Abstractions;
+
+namespace ImageBuilder.Operator.Tests.Integration.Reconciliation;
+
+/// <summary>The reconciler in the real operator host building real images on the development cluster.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class SuccessfulBuildTests(PlatformFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Reconcile_PrivateRepository_PushesImageRecordsDigestAndDeletesToken()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output);
+        var greeting = "hello " + Guid.NewGuid().ToString("N");
+        var (repo, token, commit) = await scenario.CreateRepositoryAsync(SampleApps.Printing(greeting));
+
+        var submitted = await scenario.SubmitAsync(BuildScenario.NewBuild("happy", repo, "happy-token"), token);
+        var build = await scenario.WaitForPhaseAsync("happy", Phases.Succeeded, Phases.Failed);
+
+        var status = build.Status!;
+        Assert.Equal(Phases.Succeeded, status.Phase);
+        Assert.Equal(commit, status.Commit);
+        Assert.Equal(0, status.Retries);
+        Assert.EndsWith(":" + commit, status.Image, StringComparison.Ordinal);
+        Assert.Equal(await scenario.RegistryDigestAsync(status.Image!), status.Digest);
+        var ready = Assert.Single(status.Conditions!, c => c.Type == ConditionTypes.Ready);
+        Assert.Equal(("True", Reasons.BuildSucceeded, submitted.Metadata.Generation), (ready.Status, ready.Reason, ready.ObservedGeneration));
+        Assert.Equal(submitted.Metadata.Generation, status.ObservedGeneration);
+        Assert.Single(await scenario.JobsAsync("happy"));
+        Assert.Null(await scenario.SecretAsync("happy-token"));
+        var reasons = (await scenario.EventsAsync("happy")).Select(e => e.Reason).ToList();
+        Assert.Contains(Reasons.BuildStarted, reasons);
+        Assert.Contains(Reasons.BuildSucceeded, reasons);
+        Assert.DoesNotContain(scenario.Operator.Logs.Lines, l => l.Contains(token, StringComparison.Ordinal));
+
+        var image = status.Image!;
+        var byDigest = $"{image[..image.LastIndexOf(':')]}@{status.Digest}";
+        await DockerCli.LoginAsync(fixture);
+        await DockerCli.RunAsync("pull", "-q", byDigest);
+        var printed = await DockerCli.RunAsync("run", "--rm", "--network", "none", byDigest);
+        Assert.Equal(greeting, printed.Trim());
+    }
+
+    [Fact]
+    public async Task Reconcile_AfterSuccess_StatusWriteDoesNotTriggerAnotherWrite()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output);
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("steady " + Guid.NewGuid().ToString("N")));
+        await scenario.SubmitAsync(BuildScenario.NewBuild("steady", repo, "steady-token"), token);
+        var done = await scenario.WaitForPhaseAsync("steady", Phases.Succeeded, Phases.Failed);
+        Assert.Equal(Phases.Succeeded, done.Status!.Phase);
+        var events = (await scenario.EventsAsync("steady")).Count;
+
+        // The last status write, the Job's completion and the token Secret's deletion all come back
+        // as watch events; none of them may produce another write.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+
+        var later = await scenario.GetAsync("steady");
+        Assert.Equal(done.Metadata.ResourceVersion, later!.Metadata.ResourceVersion);
+        Assert.Equal(events, (await scenario.EventsAsync("steady")).Count);
+    }
+
+    [Fact]
+    public async Task Reconcile_CommitAlreadyBuilt_SucceedsFromCacheWithoutJob()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output);
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("cached " + Guid.NewGuid().ToString("N")));
+        var application = PlatformFixture.UniqueName("cache");
+        await scenario.SubmitAsync(BuildScenario.NewBuild("first", repo, "first-token", application), token);
+        var first = await scenario.WaitForPhaseAsync("first", Phases.Succeeded, Phases.Failed);
+        Assert.Equal(Phases.Succeeded, first.Status!.Phase);
+
+        await scenario.SubmitAsync(BuildScenario.NewBuild("second", repo, "second-token", application), token);
+        var second = await scenario.WaitForPhaseAsync("second", Phases.Succeeded, Phases.Failed);
+
+        Assert.Equal(Phases.Succeeded, second.Status!.Phase);
+        Assert.Equal(Reasons.CacheHit, second.Status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
+        Assert.Equal((first.Status.Image, first.Status.Digest), (second.Status.Image, second.Status.Digest));
+        Assert.Empty(await scenario.JobsAsync("second"));
+        Assert.Null(second.Status.Job);
+    }
+}
