@@ -41,8 +41,8 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
     {
         await using var scenario = await BuildScenario.StartAsync(fixture, output);
         var (repo, _, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("never built"));
+        // A token GitHub does not know (revoked, mistyped) is answered 401.
         var wrong = "wrong-" + Guid.NewGuid().ToString("N");
-        scenario.GitHub.AddToken(wrong);
 
         await scenario.SubmitAsync(BuildScenario.NewBuild("refused", repo, "refused-token", maxRetries: 3), wrong);
         var build = await scenario.WaitForPhaseAsync("refused", Phases.Succeeded, Phases.Failed);
@@ -96,21 +96,38 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
     [Fact]
     public async Task Reconcile_BuilderImageMissing_WatchdogDeletesJobAndFails()
     {
+        // The fetch init container runs; the build container's image cannot be pulled.
+        var build = await RunNeverStartingBuildAsync("Build:Images:DockerBuilder");
+
+        Assert.Contains("did not start", build.Status!.LastFailure!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reconcile_FetchImageMissing_WatchdogDeletesJobAndFails()
+    {
+        // No container of the pod ever starts.
+        var build = await RunNeverStartingBuildAsync("Build:Images:Fetch");
+
+        Assert.Contains("did not start", build.Status.LastFailure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A build whose <paramref name="imageKey"/> names an image that cannot be pulled, with a 5 s watchdog; returns it once it failed as never started and its Job is gone.</summary>
+    private async Task<ImageBuild> RunNeverStartingBuildAsync(string imageKey)
+    {
         await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: new(StringComparer.Ordinal)
         {
-            ["Build:Images:DockerBuilder"] = "imagebuilder/does-not-exist:dev",
+            [imageKey] = "imagebuilder/does-not-exist:dev",
             ["Build:PendingTimeout"] = "00:00:05",
-            ["Build:DefaultTimeout"] = "00:00:50",
+            ["Build:DefaultTimeout"] = "00:00:20",
         });
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("never starts"));
 
         await scenario.SubmitAsync(BuildScenario.NewBuild("stuck", repo, "stuck-token", maxRetries: 0), token);
         var build = await scenario.WaitForPhaseAsync("stuck", Phases.Succeeded, Phases.Failed);
 
-        var status = build.Status!;
-        Assert.Equal(Phases.Failed, status.Phase);
-        Assert.Equal((Faults.Service, BuildReasons.BuildPodNeverStarted), (status.LastFailure!.Fault, status.LastFailure.Reason));
-        Assert.Contains("did not start", status.LastFailure.Message, StringComparison.Ordinal);
+        Assert.Equal(Phases.Failed, build.Status!.Phase);
+        Assert.Equal((Faults.Service, BuildReasons.BuildPodNeverStarted), (build.Status.LastFailure!.Fault, build.Status.LastFailure.Reason));
         await Eventually.WaitAsync(async () => (await scenario.JobsAsync("stuck")).Count == 0, TimeSpan.FromSeconds(60), "the stuck Job to be deleted");
+        return build;
     }
 }
