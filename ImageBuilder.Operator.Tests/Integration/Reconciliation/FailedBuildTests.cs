@@ -108,7 +108,7 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
         // No container of the pod ever starts.
         var build = await RunNeverStartingBuildAsync("Build:Images:Fetch");
 
-        Assert.Contains("did not start", build.Status.LastFailure.Message, StringComparison.Ordinal);
+        Assert.Contains("did not start", build.Status!.LastFailure!.Message, StringComparison.Ordinal);
     }
 
     /// <summary>A build whose <paramref name="imageKey"/> names an image that cannot be pulled, with a 5 s watchdog; returns it once it failed as never started and its Job is gone.</summary>
