@@ -68,6 +68,24 @@ public sealed class BuildScenario : IAsyncDisposable
 
     public IReadOnlyList<OperatorHost.OperatorHost> Hosts => _hosts;
 
+    /// <summary>Stops and removes every running host, as a crash or a rollout of all replicas would.</summary>
+    public async Task StopOperatorsAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+        _hosts.Clear();
+    }
+
+    /// <summary>Starts one more host with the same settings (namespace, Lease, queues).</summary>
+    public async Task<OperatorHost.OperatorHost> StartOperatorAsync()
+    {
+        var host = await OperatorHost.OperatorHost.StartAsync(Fixture, GitHub, Settings, _output);
+        _hosts.Add(host);
+        return host;
+    }
+
     /// <summary>A private repository holding <paramref name="files"/>, readable with the returned token.</summary>
     public async Task<(string Repo, string Token, string Commit)> CreateRepositoryAsync(IReadOnlyDictionary<string, string> files)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Tests.Integration.OperatorHost;
 using k8s;
@@ -44,5 +45,47 @@ public sealed class LifecycleTests(PlatformFixture fixture, ITestOutputHelper ou
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(0u, await scenario.Operator.ReadyCountAsync(scenario.Settings.ContainerManagerQueue));
         Assert.Equal(1, scenario.Hosts.Count(h => h.IsLeader));
+    }
+
+    [Fact]
+    public async Task Restart_MidBuild_NewOperatorAdoptsTheJobAndFinishes()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output);
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(6, "restart " + Guid.NewGuid().ToString("N")));
+        await scenario.SubmitAsync(BuildScenario.NewBuild("restart", repo, "restart-token"), token);
+        var building = await scenario.WaitForPhaseAsync("restart", Phases.Building);
+
+        await scenario.StopOperatorsAsync();
+        await scenario.StartOperatorAsync();
+        var build = await scenario.WaitForPhaseAsync("restart", Phases.Succeeded, Phases.Failed);
+
+        Assert.Equal(Phases.Succeeded, build.Status!.Phase);
+        Assert.Equal((building.Status!.Job, 0), (build.Status.Job, build.Status.Retries));
+        Assert.Single(await scenario.JobsAsync("restart"));
+        Assert.Equal(await scenario.RegistryDigestAsync(build.Status.Image!), build.Status.Digest);
+    }
+
+    [Fact]
+    public async Task BuildRequest_OnBuildQueue_AnsweredWithPushedImageOnContainerManagerQueue()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, rabbitMq: true);
+        var (repo, token, commit) = await scenario.CreateRepositoryAsync(SampleApps.Printing("queued " + Guid.NewGuid().ToString("N")));
+        var application = PlatformFixture.UniqueName("app");
+        await scenario.Operator.WaitForConsumerAsync(scenario.Settings.BuildQueue, TimeSpan.FromSeconds(60));
+
+        await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, JsonSerializer.Serialize(new
+        {
+            applicationID = application, token, userID = "rtests", type = "repo", connector = "github", repo, branch = "main",
+        }));
+        var response = Assert.Single(await scenario.Operator.TakeAsync(scenario.Settings.ContainerManagerQueue, 1, BuildScenario.BuildTimeout));
+
+        Assert.Equal(("success", commit), (response.GetProperty("status").GetString(), response.GetProperty("buildCommit").GetString()));
+        var imageName = response.GetProperty("imageName").GetString()!;
+        Assert.Equal($"{fixture.Registry}/rtests/{application}:{commit}", imageName);
+        Assert.Equal(await scenario.RegistryDigestAsync(imageName), response.GetProperty("imageID").GetString());
+        var buildName = response.GetProperty("imageBuild").GetString()!.Split('/')[1];
+        var build = await scenario.WaitForPhaseAsync(buildName, Phases.Succeeded);
+        Assert.Null(await scenario.SecretAsync(build.Spec.Source.TokenSecretRef!.Name));
+        Assert.DoesNotContain(scenario.Operator.Logs.Lines, l => l.Contains(token, StringComparison.Ordinal));
     }
 }
