@@ -28,7 +28,8 @@ public sealed class SuccessfulBuildTests(PlatformFixture fixture, ITestOutputHel
         var ready = Assert.Single(status.Conditions!, c => c.Type == ConditionTypes.Ready);
         Assert.Equal(("True", Reasons.BuildSucceeded, submitted.Metadata.Generation), (ready.Status, ready.Reason, ready.ObservedGeneration));
         Assert.Equal(submitted.Metadata.Generation, status.ObservedGeneration);
-        Assert.Single(await scenario.JobsAsync("happy"));
+        var job = Assert.Single(await scenario.JobsAsync("happy"));
+        Assert.DoesNotContain(token, k8s.KubernetesJson.Serialize(job), StringComparison.Ordinal);
         Assert.Null(await scenario.SecretAsync("happy-token"));
         var reasons = (await scenario.EventsAsync("happy")).Select(e => e.Reason).ToList();
         Assert.Contains(Reasons.BuildStarted, reasons);
