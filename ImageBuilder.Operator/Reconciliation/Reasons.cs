@@ -17,6 +17,8 @@ public static class Reasons
     public const string RegistryUnavailable = "RegistryUnavailable";
     /// <summary>The build Job vanished before it finished.</summary>
     public const string JobLost = "JobLost";
+    /// <summary>The apiserver refused the build Job as invalid (the template, the configuration or a name it cannot hold).</summary>
+    public const string JobRejected = "JobRejected";
     /// <summary>A build Job was created.</summary>
     public const string BuildStarted = "BuildStarted";
     /// <summary>The build Job is running.</summary>

@@ -129,7 +129,12 @@ public sealed class BuildScenario : IAsyncDisposable
         {
             await Kubernetes.CoreV1.CreateNamespacedSecretAsync(new V1Secret
             {
-                Metadata = new V1ObjectMeta { Name = secretName, Labels = new Dictionary<string, string> { [Annotations.BuildLabel] = build.Metadata.Name } },
+                // A label value holds at most 63 characters; a longer build name relies on the ownerReference alone.
+                Metadata = new V1ObjectMeta
+                {
+                    Name = secretName,
+                    Labels = build.Metadata.Name.Length <= 63 ? new Dictionary<string, string> { [Annotations.BuildLabel] = build.Metadata.Name } : null,
+                },
                 Type = "Opaque",
                 Data = new Dictionary<string, byte[]> { ["token"] = Encoding.UTF8.GetBytes(token) },
             }, Namespace);

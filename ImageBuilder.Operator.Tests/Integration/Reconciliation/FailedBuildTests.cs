@@ -94,6 +94,28 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Reconcile_ApiServerRejectsJob_FailsWithJobRejectedInsteadOfLooping()
+    {
+        // Valid quantities (the options validator passes them) that Kubernetes refuses together: requests above limits.
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: new(StringComparer.Ordinal)
+        {
+            ["Build:Resources:Requests:memory"] = "64Mi",
+            ["Build:Resources:Limits:memory"] = "16Mi",
+        });
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("rejected"));
+
+        await scenario.SubmitAsync(BuildScenario.NewBuild("rejected", repo, "rejected-token", maxRetries: 1), token);
+        var build = await scenario.WaitForPhaseAsync("rejected", Phases.Succeeded, Phases.Failed);
+
+        var status = build.Status!;
+        Assert.Equal(Phases.Failed, status.Phase);
+        Assert.Equal((Faults.Service, Reasons.JobRejected, 1), (status.LastFailure!.Fault, status.LastFailure.Reason, status.Retries));
+        Assert.Contains("memory", status.LastFailure.Message, StringComparison.Ordinal);
+        Assert.Empty(await scenario.JobsAsync("rejected"));
+        Assert.Null(await scenario.SecretAsync("rejected-token"));
+    }
+
+    [Fact]
     public async Task Reconcile_BuilderImageMissing_WatchdogDeletesJobAndFails()
     {
         // The fetch init container runs; the build container's image cannot be pulled.

@@ -82,4 +82,20 @@ public sealed class SuccessfulBuildTests(PlatformFixture fixture, ITestOutputHel
         Assert.Empty(await scenario.JobsAsync("second"));
         Assert.Null(second.Status.Job);
     }
+
+    [Fact]
+    public async Task Reconcile_NameLongerThanALabelValue_BuildsAndCleansUp()
+    {
+        // Object names may be 253 characters; label values only 63 (the Job's labels carry the build's name).
+        await using var scenario = await BuildScenario.StartAsync(fixture, output);
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("long " + Guid.NewGuid().ToString("N")));
+        var name = "long-" + new string('n', 70);
+
+        await scenario.SubmitAsync(BuildScenario.NewBuild(name, repo, "long-token", applicationId: "long"), token);
+        var build = await scenario.WaitForPhaseAsync(name, Phases.Succeeded, Phases.Failed);
+
+        Assert.Equal((Phases.Succeeded, null), (build.Status!.Phase, build.Status.LastFailure?.Message));
+        Assert.True(build.Status.Job!.Length <= 63, build.Status.Job);
+        Assert.Null(await scenario.SecretAsync("long-token"));
+    }
 }

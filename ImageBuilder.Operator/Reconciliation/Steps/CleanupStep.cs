@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Options;
 using k8s;
 using k8s.Autorest;
@@ -24,8 +25,17 @@ public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> b
         {
             return StepResult.Continue();
         }
-        await DeleteTokenSecretAsync(context, cancellationToken);
-        await PruneJobsAsync(context, cancellationToken);
+        try
+        {
+            await DeleteTokenSecretAsync(context, cancellationToken);
+            await PruneJobsAsync(context, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
+        {
+            // The notification is already confirmed: a thrown error would drop the status that records
+            // it and the next reconcile would send it again. Write it, and retry the cleanup later.
+            return StepResult.Failed($"cleanup failed: {e.Message}");
+        }
         context.Status.CleanedUp = true;
         return StepResult.Continue();
     }
@@ -55,8 +65,11 @@ public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> b
 
     private async Task PruneJobsAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
-        var jobs = await kubernetes.BatchV1.ListNamespacedJobAsync(context.Namespace, labelSelector: $"{Annotations.BuildLabel}={context.Name}", cancellationToken: cancellationToken);
-        var finished = jobs.Items.Where(j => j.Status?.CompletionTime is not null || (j.Status?.Failed ?? 0) > 0).ToList();
+        // Matched by owner, not by the build-name label: a name may be longer than a label value can be.
+        var jobs = await kubernetes.BatchV1.ListNamespacedJobAsync(context.Namespace, labelSelector: ControllerServiceCollectionExtensions.ManagedJobsSelector, cancellationToken: cancellationToken);
+        var finished = jobs.Items
+            .Where(j => j.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true)
+            .Where(j => j.Status?.CompletionTime is not null || (j.Status?.Failed ?? 0) > 0).ToList();
         var surplus = Surplus(finished.Where(j => (j.Status?.Succeeded ?? 0) > 0), _options.SuccessfulJobsHistoryLimit)
             .Concat(Surplus(finished.Where(j => (j.Status?.Succeeded ?? 0) == 0), _options.FailedJobsHistoryLimit));
         foreach (var job in surplus)

@@ -1,9 +1,11 @@
 using System.Net;
+using System.Text.Json;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Options;
 using k8s;
 using k8s.Autorest;
+using k8s.Models;
 using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Reconciliation.Steps;
@@ -16,6 +18,7 @@ public sealed class EnsureJobStep(
     IKubernetes kubernetes,
     IBuildStrategyProvider strategies,
     RegistrySecrets registrySecrets,
+    BuildOutcomes outcomes,
     IOptions<BuildOptions> buildOptions) : IReconcileStep
 {
     private readonly BuildOptions _options = buildOptions.Value;
@@ -40,6 +43,12 @@ public sealed class EnsureJobStep(
         {
             // Created by an earlier reconcile whose status write did not land: adopt it.
         }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.UnprocessableEntity)
+        {
+            // Sending the same Job again cannot help: end the attempt with the apiserver's reason
+            // instead of retrying the reconcile forever with nothing in the status.
+            return await outcomes.FailAsync(context, Rejected(jobName, e), cancellationToken);
+        }
 
         var status = context.Status;
         status.Job = jobName;
@@ -51,5 +60,24 @@ public sealed class EnsureJobStep(
         context.Event(Reasons.BuildStarted, message);
         // The Job watch brings the next reconcile; the requeue only arms the never-started watchdog.
         return StepResult.RequeueAfterDelay(_options.PendingTimeout);
+    }
+
+    private static BuildFailure Rejected(string jobName, HttpOperationException e)
+    {
+        string? reason = null;
+        try
+        {
+            reason = KubernetesJson.Deserialize<V1Status>(e.Response.Content)?.Message;
+        }
+        catch (JsonException)
+        {
+            // Not a Status object: the generic message below says enough.
+        }
+        return new BuildFailure
+        {
+            Fault = Faults.Service,
+            Reason = Reasons.JobRejected,
+            Message = $"Kubernetes rejected the build Job {jobName}: {reason ?? "invalid"}",
+        };
     }
 }
