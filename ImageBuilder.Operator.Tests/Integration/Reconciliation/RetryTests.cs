@@ -1,6 +1,7 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Tests.GitHubServer;
+using k8s;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Reconciliation;
@@ -49,5 +50,23 @@ public sealed class RetryTests(PlatformFixture fixture, ITestOutputHelper output
         var message = Assert.Single(await scenario.Operator.TakeAsync(scenario.Settings.KusanaliQueue, 1, BuildScenario.BuildTimeout));
         Assert.Equal((Faults.Service, 2), (message.GetProperty("fault").GetString(), message.GetProperty("attempts").GetInt32()));
         Assert.Equal(0u, await scenario.Operator.ReadyCountAsync(scenario.Settings.KusanaliQueue));
+    }
+
+    [Fact]
+    public async Task Reconcile_JobDeletedMidBuild_RetriesWithANewJob()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output);
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(8, "lost " + Guid.NewGuid().ToString("N")));
+        await scenario.SubmitAsync(BuildScenario.NewBuild("lost", repo, "lost-token", maxRetries: 2), token);
+        var building = await scenario.WaitForPhaseAsync("lost", Phases.Building);
+
+        await scenario.Kubernetes.BatchV1.DeleteNamespacedJobAsync(building.Status!.Job, scenario.Namespace, propagationPolicy: "Background");
+        var build = await scenario.WaitForPhaseAsync("lost", Phases.Succeeded, Phases.Failed);
+
+        var status = build.Status!;
+        Assert.Equal(Phases.Succeeded, status.Phase);
+        Assert.Equal((1, Reasons.JobLost), (status.Retries, status.LastFailure!.Reason));
+        Assert.NotEqual(building.Status.Job, status.Job);
+        Assert.Equal(await scenario.RegistryDigestAsync(status.Image!), status.Digest);
     }
 }
