@@ -66,11 +66,11 @@ registry_secret() {
 }
 
 # --force-conflicts: the chart owns these objects; a hand edit (kubectl edit/patch) is undone.
-# watchNamespace: the cluster is shared, so this operator watches only its own namespace.
+# values-dev.yaml: watchReleaseNamespace, so on this shared cluster the operator watches $NS only.
 helm_install() {
   log "helm upgrade --install $RELEASE ($NS, image tag $TAG)"
   hm upgrade --install "$RELEASE" "$CHART" -n "$NS" --create-namespace \
-    -f "$CHART/values-dev.yaml" --set-string image.tag="$TAG" --set-string watchNamespace="$NS" --force-conflicts >"$IB_LOGS/up-helm.log" 2>&1 \
+    -f "$CHART/values-dev.yaml" --set-string image.tag="$TAG" --force-conflicts >"$IB_LOGS/up-helm.log" 2>&1 \
     || { cat "$IB_LOGS/up-helm.log" >&2; die "helm upgrade --install failed"; }
 }
 
