@@ -123,7 +123,9 @@ main() {
   helm_install
   wait_rollout
   report
-  log "up in $((SECONDS - start))s: helm -n $NS status $RELEASE"
+  log "up in $((SECONDS - start))s: helm -n $NS status $RELEASE; make down (scripts/undeploy.sh) removes it"
+  # values-dev.yaml's GitHub:ApiUrl is the demo's test server; without it builds fail as service faults.
+  port_taken 8090 || log "note: nothing listens on 127.0.0.1:8090 (GitHub test server); KEEP=1 make run starts it"
 }
 
 main "$@"
