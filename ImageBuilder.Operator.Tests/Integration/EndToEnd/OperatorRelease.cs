@@ -38,7 +38,7 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
         {
             GitHub = await GitHubTestServer.StartAsync();
             Image = await BuildOperatorImageAsync();
-            Namespace = await platform.CreateNamespaceAsync("e2e");
+            await CreateNamespaceAsync();
             await CreateRegistrySecretAsync();
             await InstallAsync();
             await WaitUntilReadyAsync();
@@ -89,6 +89,18 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
         var output = await PlatformFixture.RunAsync("bash", [Path.Combine(platform.RepoRoot, "scripts", "operator-image.sh")], TimeSpan.FromMinutes(10));
         return output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("IMAGE=", StringComparison.Ordinal))?["IMAGE=".Length..]
             ?? throw new InvalidOperationException("scripts/operator-image.sh did not print IMAGE=<ref>:\n" + output);
+    }
+
+    // Not PlatformFixture.CreateNamespaceAsync: this class deletes its own namespace, and a second delete
+    // at the end of the run would fail with a conflict while the namespace is still terminating.
+    private async Task CreateNamespaceAsync()
+    {
+        var name = PlatformFixture.UniqueName("e2e");
+        await platform.Kubernetes.CoreV1.CreateNamespaceAsync(new V1Namespace
+        {
+            Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["imagebuilder.test"] = "true" } },
+        });
+        Namespace = name;
     }
 
     // As scripts/up.sh does: credentials reach the chart through an existing Secret, never through helm values.
