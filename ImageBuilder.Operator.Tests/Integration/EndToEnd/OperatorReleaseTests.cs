@@ -36,6 +36,10 @@ public sealed class OperatorReleaseTests(OperatorRelease release) : IClassFixtur
         Assert.StartsWith("sha256:", digest, StringComparison.Ordinal);
         var name = ImageBuildName(response);
         Assert.Equal(digest, await release.Platform.KubectlAsync("-n", release.Namespace, "get", "ib", name, "-o", "jsonpath={.status.digest}"));
+        var columns = await release.KubectlGetImageBuildAsync(name);
+        Assert.Equal("Succeeded", columns["PHASE"]);
+        Assert.Equal("0", columns["RETRIES"]);
+        Assert.Equal($"{repository}:{commit}", columns["IMAGE"]);
         Assert.Equal(greeting, await PullAndRunAsync($"{repository}@{digest}"));
         await AssertOneLeaderAsync();
     }
