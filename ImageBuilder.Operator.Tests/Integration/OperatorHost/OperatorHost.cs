@@ -50,7 +50,7 @@ public sealed class OperatorHost : IAsyncDisposable
 
     public bool IsLeader => _app.Services.GetRequiredService<ILeaderStatus>().IsLeader;
 
-    /// <summary>The configuration the harness gives the operator, before <see cref="OperatorHostSettings.Overrides"/>.</summary>
+    /// <summary>The configuration the harness gives the operator: its defaults, then <see cref="OperatorHostSettings.Overrides"/>.</summary>
     public static Dictionary<string, string?> Configuration(PlatformFixture fixture, GitHubTestServer github, OperatorHostSettings settings)
     {
         ArgumentNullException.ThrowIfNull(fixture);
