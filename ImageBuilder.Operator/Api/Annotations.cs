@@ -6,7 +6,7 @@ public static class Annotations
     /// <summary>Set by the retry listener when the fail queue hands an attempt back; value: the attempt number.</summary>
     public const string RetryReleased = ImageBuild.Group + "/retry-released";
 
-    /// <summary>Label on Jobs and Secrets: the owning ImageBuild's name.</summary>
+    /// <summary>Label on Jobs and Secrets: the owning ImageBuild's name, through <see cref="LabelValue"/>.</summary>
     public const string BuildLabel = ImageBuild.Group + "/imagebuild";
 
     /// <summary>Label on Jobs: the attempt number.</summary>
@@ -15,4 +15,19 @@ public static class Annotations
     /// <summary>Label on objects the operator created, for list selectors and cleanup.</summary>
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
     public const string ManagedByValue = "image-builder";
+
+    /// <summary>
+    /// An object name as a label value: the name when it fits the 63-character limit of label
+    /// values, else a prefix and a hash of the whole name (object names may be 253 long).
+    /// </summary>
+    public static string LabelValue(string name)
+    {
+        const int max = 63;
+        if (name.Length <= max)
+        {
+            return name;
+        }
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..8];
+        return $"{name[..(max - 9)].TrimEnd('-', '.', '_')}-{hash}";
+    }
 }

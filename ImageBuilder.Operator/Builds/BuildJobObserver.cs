@@ -26,7 +26,7 @@ public sealed partial class BuildJobObserver
             return new JobOutcome.Failed(BuildFailureClassifier.Classify(job, pod, attempt));
         }
         var since = Created(pod) ?? Created(job);
-        if (NeverStarted(pod) && since is { } created && now - created > pendingTimeout)
+        if ((NeverStarted(pod) || StuckOnContainerStart(pod)) && since is { } created && now - created > pendingTimeout)
         {
             return new JobOutcome.PendingTooLong(NeverStartedFailure(pod, pendingTimeout, attempt));
         }
@@ -65,6 +65,17 @@ public sealed partial class BuildJobObserver
         var statuses = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? []);
         return !statuses.Any(s => s.State?.Running is not null || s.State?.Terminated is not null || s.LastState?.Terminated is not null);
     }
+
+    /// <summary>
+    /// True when a container waits on something that will not fix itself (an image that cannot be
+    /// pulled, a bad container config), even after an earlier init container ran: such a pod
+    /// would otherwise sit until the build deadline.
+    /// </summary>
+    private static bool StuckOnContainerStart(V1Pod? pod) =>
+        pod?.Status?.Phase is null or "Pending"
+        && (pod?.Status?.InitContainerStatuses ?? []).Concat(pod?.Status?.ContainerStatuses ?? [])
+            .Any(s => s.State?.Waiting?.Reason is "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "ErrImageNeverPull"
+                or "CreateContainerConfigError" or "CreateContainerError");
 
     private static BuildFailure NeverStartedFailure(V1Pod? pod, TimeSpan pendingTimeout, int attempt)
     {

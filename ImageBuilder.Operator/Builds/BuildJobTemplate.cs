@@ -172,7 +172,7 @@ public sealed class BuildJobTemplate(BuildOptions options)
     private static Dictionary<string, string> Labels(BuildJobRequest request) => new(StringComparer.Ordinal)
     {
         [Annotations.ManagedByLabel] = Annotations.ManagedByValue,
-        [Annotations.BuildLabel] = request.Build.Metadata.Name,
+        [Annotations.BuildLabel] = Annotations.LabelValue(request.Build.Metadata.Name),
         [Annotations.AttemptLabel] = request.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

@@ -79,7 +79,7 @@ public static class ImageBuildFactory
         var labels = new Dictionary<string, string> { [Annotations.ManagedByLabel] = Annotations.ManagedByValue };
         if (buildName is not null)
         {
-            labels[Annotations.BuildLabel] = buildName;
+            labels[Annotations.BuildLabel] = Annotations.LabelValue(buildName);
         }
         return labels;
     }

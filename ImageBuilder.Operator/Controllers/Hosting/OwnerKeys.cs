@@ -25,6 +25,8 @@ public static class OwnerKeys
         {
             return new ObjectKey(ns, owner.Name);
         }
+        // The label holds the name itself for names of up to 63 characters (Annotations.LabelValue);
+        // a longer, hashed one finds no object and that reconcile is a no-op.
         if (job.Metadata?.Labels?.TryGetValue(Annotations.BuildLabel, out var name) == true && !string.IsNullOrEmpty(name))
         {
             return new ObjectKey(ns, name);

@@ -51,7 +51,7 @@ public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> b
             var secret = await kubernetes.CoreV1.ReadNamespacedSecretAsync(name, context.Namespace, cancellationToken: cancellationToken);
             // Only a Secret that belongs to this build: a user's shared Secret is left alone.
             var owned = secret.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true
-                || (secret.Metadata.Labels?.TryGetValue(Annotations.BuildLabel, out var owner) == true && owner == context.Name);
+                || (secret.Metadata.Labels?.TryGetValue(Annotations.BuildLabel, out var owner) == true && owner == Annotations.LabelValue(context.Name));
             if (owned)
             {
                 await kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, context.Namespace, cancellationToken: cancellationToken);
