@@ -47,7 +47,7 @@ public sealed class BuildOutcomes(IRetryScheduler scheduler, IOptions<RetryOptio
         }
 
         var next = context.Attempt + 1;
-        var delay = _retry.DelayFor(next);
+        var delay = _retry.DelayFor(status.Retries + 1);
         status.Phase = Phases.Retrying;
         status.NextAttemptTime = (context.Now + delay).UtcDateTime;
         var text = $"Attempt {context.Attempt} failed ({failure.Reason}): {failure.Message} Attempt {next} starts in {delay.TotalSeconds:0}s.";
