@@ -1,0 +1,77 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Tests.GitHubServer;
+using k8s;
+using k8s.Models;
+
+namespace ImageBuilder.Bench;
+
+/// <summary>ImageBuilds and requests of the sample repository, and waits on them.</summary>
+public static class BenchBuilds
+{
+    public const string SharedTokenSecret = "bench-token";
+
+    public static ImageBuild New(string ns, string name, string app, string tokenSecret) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new ImageBuildSpec
+        {
+            UserId = "18008",
+            ApplicationId = app,
+            Source = new SourceSpec
+            {
+                Connector = Connectors.GitHub,
+                Repo = SampleRepository.FullName,
+                Type = RefTypes.Repo,
+                TokenSecretRef = new SecretKeyRef { Name = tokenSecret, Key = "token" },
+            },
+            BuildPlan = new BuildPlanSpec { Builder = "docker" },
+            MaxRetries = 2,
+            TimeoutSeconds = 300,
+        },
+    };
+
+    public static Task<ImageBuild> CreateAsync(IKubernetes k8s, ImageBuild build) =>
+        k8s.CustomObjects.CreateNamespacedCustomObjectAsync<ImageBuild>(build, ImageBuild.Group, ImageBuild.Version, build.Metadata.NamespaceProperty, ImageBuild.Plural);
+
+    public static Task<V1Secret> CreateTokenSecretAsync(IKubernetes k8s, string ns, string name) =>
+        k8s.CoreV1.CreateNamespacedSecretAsync(
+            new V1Secret { Metadata = new V1ObjectMeta { Name = name }, StringData = new Dictionary<string, string> { ["token"] = SampleRepository.Token } }, ns);
+
+    public static async Task<int> CountAsync(IKubernetes k8s, string ns)
+    {
+        var list = await k8s.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural);
+        return list.Items.Count;
+    }
+
+    public static async Task<(int Total, int Terminal)> CountTerminalAsync(IKubernetes k8s, string ns)
+    {
+        var list = await k8s.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural);
+        return (list.Items.Count, list.Items.Count(b => b.Status?.Phase is Phases.Succeeded or Phases.Failed));
+    }
+
+    /// <summary>Polls (50 ms) until the build is terminal; returns it.</summary>
+    public static async Task<ImageBuild> WaitTerminalAsync(IKubernetes k8s, string ns, string name, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var b = await k8s.CustomObjects.GetNamespacedCustomObjectAsync<ImageBuild>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural, name);
+            if (b.Status?.Phase is Phases.Succeeded or Phases.Failed)
+            {
+                return b;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"{ns}/{name} did not finish in {timeout}");
+    }
+
+    /// <summary>Seconds the build's pod spent in its containers (init and main), from their terminated states.</summary>
+    public static async Task<double> ContainerSecondsAsync(IKubernetes k8s, string ns, string jobName)
+    {
+        var pods = await k8s.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "job-name=" + jobName);
+        var statuses = pods.Items.SelectMany(p => (p.Status.InitContainerStatuses ?? []).Concat(p.Status.ContainerStatuses ?? []));
+        return statuses.Select(s => s.State?.Terminated)
+            .Where(t => t?.StartedAt is not null && t.FinishedAt is not null)
+            .Sum(t => (t!.FinishedAt!.Value - t.StartedAt!.Value).TotalSeconds);
+    }
+}
