@@ -25,7 +25,7 @@ catch (Exception e)
     error = e.Message;
     Console.Error.WriteLine(e);
 }
-var results = new SortedDictionary<string, object>(bench.Results.ToDictionary(), StringComparer.Ordinal)
+var results = new SortedDictionary<string, object?>(bench.Results.ToDictionary(), StringComparer.Ordinal)
 {
     ["started"] = started.ToString("O"),
     ["duration_s"] = Math.Round((DateTimeOffset.UtcNow - started).TotalSeconds, 1),

@@ -16,5 +16,6 @@ public static class Stats
 
     public static double Median(IReadOnlyCollection<double> samples) => Percentile(samples, 50);
 
-    public static double Round(double value, int digits = 3) => Math.Round(value, digits, MidpointRounding.AwayFromZero);
+    /// <summary>Rounded; null when not a number (an empty sample, a zero divisor), which JSON cannot hold.</summary>
+    public static double? Round(double value, int digits = 3) => double.IsFinite(value) ? Math.Round(value, digits, MidpointRounding.AwayFromZero) : null;
 }
