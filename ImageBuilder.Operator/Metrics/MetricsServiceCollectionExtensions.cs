@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Messaging;
 using Prometheus;
 
 namespace ImageBuilder.Operator.Metrics;
@@ -12,7 +13,15 @@ public static class MetricsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddOperatorMetrics(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new OperatorMetrics(sp.GetService<ILeaderStatus>()));
+        services.AddSingleton(sp =>
+        {
+            var metrics = new OperatorMetrics(sp.GetService<ILeaderStatus>());
+            if (sp.GetService<RabbitMqConnection>() is { } connection)
+            {
+                metrics.TrackBuildQueueDepth(new BuildQueueDepth(connection).ReadAsync);
+            }
+            return metrics;
+        });
         Decorate<IReconciler<ImageBuild>>(services, (sp, inner) =>
             new MeteredReconciler<ImageBuild>(inner, sp.GetRequiredService<OperatorMetrics>(), sp.GetRequiredService<TimeProvider>()));
         Decorate<IRetryScheduler>(services, (sp, inner) => new MeteredRetryScheduler(inner, sp.GetRequiredService<OperatorMetrics>()));

@@ -43,6 +43,21 @@ public sealed class OperatorMetrics
         DotNetStats.Register(Registry);
     }
 
+    /// <summary>Exports the build queue's ready messages (the bridge's lag) as read by <paramref name="read"/> at each scrape.</summary>
+    public void TrackBuildQueueDepth(Func<CancellationToken, Task<uint?>> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var depth = Prometheus.Metrics.WithCustomRegistry(Registry)
+            .CreateGauge("imagebuilder_build_queue_messages", "Messages ready on the build queue (consumer lag); the last answer when the broker does not answer.");
+        Registry.AddBeforeCollectCallback(async cancellationToken =>
+        {
+            if (await read(cancellationToken) is { } messages)
+            {
+                depth.Set(messages);
+            }
+        });
+    }
+
     /// <summary>What <c>/metrics</c> exports.</summary>
     public CollectorRegistry Registry { get; }
 

@@ -56,12 +56,24 @@ public sealed class SecretHygieneTests(PlatformFixture fixture, ITestOutputHelpe
             Assert.True(await SecretsHoldAsync(ns, token), "control: the retrying build's token Secret should hold the token");
             Assert.Empty(tokenHits);
             Assert.Empty(passwordHits);
+            await AssertQueueMetricsAsync(host);
         }
         finally
         {
             await host.DisposeAsync();
             await queues.DeleteAsync([host.BuildQueue, host.FailQueue, host.FailQueue + ".delay.1s", host.ContainerManagerQueue, host.KusanaliQueue]);
         }
+    }
+
+    /// <summary>The same run seen through /metrics: three requests became ImageBuilds, two were refused, one retry was scheduled.</summary>
+    private static async Task AssertQueueMetricsAsync(OperatorUnderTest host)
+    {
+        var metrics = await host.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(3, PrometheusText.Value(metrics, """imagebuilder_bridge_messages_total{result="created"}"""));
+        Assert.Equal(2, PrometheusText.Value(metrics, """imagebuilder_bridge_messages_total{result="rejected"}"""));
+        Assert.Equal(1, PrometheusText.Value(metrics, """imagebuilder_retries_scheduled_total{fault="service"}"""));
+        Assert.Equal(1, PrometheusText.Value(metrics, """imagebuilder_builds_total{outcome="failed",fault="user"}"""));
+        Assert.Contains("imagebuilder_build_queue_messages 0", metrics, StringComparison.Ordinal);
     }
 
     private static string Request(string token, string repo) => JsonSerializer.Serialize(new Dictionary<string, string>
