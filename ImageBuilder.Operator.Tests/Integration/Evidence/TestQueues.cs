@@ -40,6 +40,18 @@ public sealed class TestQueues : IAsyncDisposable
         await channel.BasicPublishAsync("", queue, mandatory: true, properties, Encoding.UTF8.GetBytes(body));
     }
 
+    /// <summary>Publishes every body on one confirming channel (fast enough not to be what a throughput figure measures).</summary>
+    public async Task PublishManyAsync(string queue, IEnumerable<string> bodies)
+    {
+        ArgumentNullException.ThrowIfNull(bodies);
+        await using var channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        foreach (var body in bodies)
+        {
+            var properties = new BasicProperties { Persistent = true, MessageId = Guid.NewGuid().ToString("N"), ContentType = "application/json" };
+            await channel.BasicPublishAsync("", queue, mandatory: true, properties, Encoding.UTF8.GetBytes(body));
+        }
+    }
+
     /// <summary>Takes every message now in <paramref name="queue"/>, each as its body followed by its headers.</summary>
     public async Task<IReadOnlyList<string>> DrainAsync(string queue)
     {
