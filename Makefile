@@ -21,6 +21,7 @@ logs: ## tail the logs of the platform services and the operator
 	@bash scripts/services.sh logs
 
 down: ## stop what make services/run/up started (by pid) and nothing else
+	@bash scripts/undeploy.sh
 	@bash scripts/services.sh down
 
 build: ## compile the solution

@@ -297,6 +297,10 @@ status() {
 }
 
 down() {
+  # make run's operator and GitHub test server (KEEP=1 leaves them running), then the platform.
+  for d in operator github-server; do
+    if running "$d"; then log "stopping $d"; kill "$(cat "$IB_RUN/$d.pid")" 2>/dev/null || true; fi
+  done
   for d in kubelet kube-scheduler kube-controller-manager kube-apiserver etcd registry; do
     if running "$d"; then log "stopping $d"; kill "$(cat "$IB_RUN/$d.pid")" 2>/dev/null || true; fi
   done
@@ -307,7 +311,7 @@ down() {
   fi
   if running dockerd; then log "stopping dockerd"; kill "$(cat "$IB_RUN/dockerd.pid")" 2>/dev/null || true; fi
   if rabbitmqctl -q -n rabbit@localhost status >/dev/null 2>&1; then log "stopping rabbitmq"; rabbitmqctl -q -n rabbit@localhost stop >/dev/null 2>&1 || true; fi
-  for d in kubelet kube-scheduler kube-controller-manager kube-apiserver etcd registry dockerd; do
+  for d in operator github-server kubelet kube-scheduler kube-controller-manager kube-apiserver etcd registry dockerd; do
     local f="$IB_RUN/$d.pid"
     if [ -f "$f" ]; then
       for _ in $(seq 1 40); do kill -0 "$(cat "$f")" 2>/dev/null || break; sleep 0.25; done

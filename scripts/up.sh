@@ -66,6 +66,7 @@ registry_secret() {
 }
 
 # --force-conflicts: the chart owns these objects; a hand edit (kubectl edit/patch) is undone.
+# values-dev.yaml: watchReleaseNamespace, so on this shared cluster the operator watches $NS only.
 helm_install() {
   log "helm upgrade --install $RELEASE ($NS, image tag $TAG)"
   hm upgrade --install "$RELEASE" "$CHART" -n "$NS" --create-namespace \
@@ -91,23 +92,26 @@ wait_rollout() {
   fi
 }
 
+# The Lease names one holder by construction; what can go wrong is a holder that is not one of
+# the pods now running (a replica of the previous rollout whose Lease has not expired yet), so
+# wait until the holder is a current, Ready pod.
 report() {
-  local holder lease pod
+  local holder="" lease pod pods
   lease=$(kc -n "$NS" get configmap "$RELEASE-config" -o jsonpath='{.data.Controller__LeaderElection__LeaseName}')
   kc -n "$NS" get pods -l "app.kubernetes.io/instance=$RELEASE" -o wide
-  holder=""
-  for _ in $(seq 1 30); do
+  for _ in $(seq 1 60); do
+    pods=$(kc -n "$NS" get pods -l "app.kubernetes.io/instance=$RELEASE" \
+      -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.containerStatuses[0].ready}{" "}{.metadata.deletionTimestamp}{"\n"}{end}' \
+      | awk '$2 == "true" && NF == 2 {print $1}')
     holder=$(kc -n "$NS" get lease "$lease" -o jsonpath='{.spec.holderIdentity}' 2>/dev/null || true)
-    [ -n "$holder" ] && break
+    # The identity is <pod name>_<random suffix> (the operator's LeaseLeaderElection).
+    pod=${holder%_*}
+    [ -n "$holder" ] && grep -qxF "$pod" <<<"$pods" && break
+    holder=""
     sleep 1
   done
-  if [ -z "$holder" ]; then
-    echo "leader: none yet (Lease $NS/$lease has no holder)"
-    return 0
-  fi
-  # The identity is <pod name>_<random suffix> (the operator's LeaseLeaderElection).
-  pod=${holder%_*}
-  echo "leader: $pod (Lease $NS/$lease, holderIdentity $holder)"
+  [ -n "$holder" ] || { show_failure; die "no Ready pod of $RELEASE holds the Lease $NS/$lease after 60 s"; }
+  echo "leader: $pod (Lease $NS/$lease, holderIdentity $holder); $(grep -c . <<<"$pods") Ready replicas, one leader"
 }
 
 main() {
@@ -119,7 +123,9 @@ main() {
   helm_install
   wait_rollout
   report
-  log "up in $((SECONDS - start))s: helm -n $NS status $RELEASE"
+  log "up in $((SECONDS - start))s: helm -n $NS status $RELEASE; make down (scripts/undeploy.sh) removes it"
+  # values-dev.yaml's GitHub:ApiUrl is the demo's test server; without it builds fail as service faults.
+  port_taken 8090 || log "note: nothing listens on 127.0.0.1:8090 (GitHub test server); KEEP=1 make run starts it"
 }
 
 main "$@"

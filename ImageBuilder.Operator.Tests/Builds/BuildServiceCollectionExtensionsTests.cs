@@ -1,7 +1,7 @@
 using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ImageBuilder.Operator.Options;
 using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Tests.Builds;

@@ -177,6 +177,19 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public async Task Template_DevValuesInAnyNamespace_WatchOnlyTheReleaseNamespace()
+    {
+        var manifests = await Helm.TemplateAsync("-f", Helm.DevValues, "--namespace", "team-a", "--set", "watchNamespace=ignored");
+
+        var config = manifests.Single<V1ConfigMap>("ConfigMap").Data;
+        Assert.DoesNotContain("ClusterRole", manifests.Kinds);
+        Assert.All(manifests.All<V1Role>("Role"), r => Assert.Equal("team-a", r.Metadata.NamespaceProperty));
+        Assert.Equal("team-a", config["Controller__Namespace"]);
+        Assert.Equal("team-a", config["RabbitMq__TargetNamespace"]);
+        Assert.Equal("team-a", config["Controller__LeaderElection__LeaseNamespace"]);
+    }
+
+    [Fact]
     public async Task Template_DelayTiersAndResources_BecomeIndexedAndKeyedEnvVars()
     {
         var manifests = await Helm.TemplateAsync("--set", "retry.delayTiers={00:00:05,00:02:00}", "--set", "build.resources.limits.cpu=2");

@@ -37,8 +37,15 @@ public sealed class NotifyStepTests
         Assert.Equal("uid-1-1", id);
         Assert.Equal(new BuildResponse
         {
-            ApplicationId = "app", UserId = "18008", Repo = "owner/app", Status = "success", ImageId = "sha256:abc",
-            ImageName = "r/18008/app:c0ffee", BuildCommit = "c0ffee", Attempts = 1, ImageBuild = "team/app",
+            ApplicationId = "app",
+            UserId = "18008",
+            Repo = "owner/app",
+            Status = "success",
+            ImageId = "sha256:abc",
+            ImageName = "r/18008/app:c0ffee",
+            BuildCommit = "c0ffee",
+            Attempts = 1,
+            ImageBuild = "team/app",
         }, response);
         Assert.Equal("container-manager.images", context.Status.Notification!.Queue);
     }

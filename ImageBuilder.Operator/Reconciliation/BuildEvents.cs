@@ -24,8 +24,12 @@ public sealed class BuildEvents(IKubernetes kubernetes, TimeProvider time, ILogg
                 },
                 InvolvedObject = new V1ObjectReference
                 {
-                    ApiVersion = build.ApiVersion, Kind = build.Kind, Name = build.Metadata.Name,
-                    NamespaceProperty = build.Metadata.NamespaceProperty, Uid = build.Metadata.Uid, ResourceVersion = build.Metadata.ResourceVersion,
+                    ApiVersion = build.ApiVersion,
+                    Kind = build.Kind,
+                    Name = build.Metadata.Name,
+                    NamespaceProperty = build.Metadata.NamespaceProperty,
+                    Uid = build.Metadata.Uid,
+                    ResourceVersion = build.Metadata.ResourceVersion,
                 },
                 Type = type,
                 Reason = reason,

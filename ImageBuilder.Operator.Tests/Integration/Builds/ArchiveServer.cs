@@ -1,32 +1,48 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ImageBuilder.Operator.Tests.Integration.Builds;
 
 /// <summary>
 /// Serves source tarballs on 127.0.0.1 the way GitHub's tarball endpoint does: one top-level
 /// directory, and <c>Authorization: token …</c> required. Host-network pods reach it on loopback.
+/// Kestrel on port 0, so there is no race for a free port.
 /// </summary>
 internal sealed class ArchiveServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly Dictionary<string, byte[]> _archives = new(StringComparer.Ordinal);
     private readonly string _token;
-    private readonly Task _loop;
+    private readonly WebApplication _app;
 
-    public ArchiveServer(string token)
+    private ArchiveServer(string token)
     {
         _token = token;
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        _app.Run(RespondAsync);
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
+
+    public static async Task<ArchiveServer> StartAsync(string token)
+    {
+        var server = new ArchiveServer(token);
+        await server._app.StartAsync();
+        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Port = new Uri(address).Port;
+        return server;
+    }
 
     /// <summary>Publishes <paramref name="files"/> (path → content) as <c>/&lt;name&gt;.tar.gz</c> and returns its URL.</summary>
     public string Add(string name, IReadOnlyDictionary<string, string> files)
@@ -55,60 +71,27 @@ internal sealed class ArchiveServer : IAsyncDisposable
 
     public string Url(string name) => $"http://127.0.0.1:{Port}/{name}.tar.gz";
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (HttpListenerException)
-        {
-            // Stopping the listener ends the pending GetContextAsync this way.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Same, on some runtimes.
-        }
-    }
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
-    private async Task ServeAsync()
+    private async Task RespondAsync(HttpContext context)
     {
-        while (_listener.IsListening)
+        if (context.Request.Headers.Authorization != $"token {_token}")
         {
-            var context = await _listener.GetContextAsync();
-            Respond(context);
-        }
-    }
-
-    private void Respond(HttpListenerContext context)
-    {
-        using var response = context.Response;
-        if (context.Request.Headers["Authorization"] != $"token {_token}")
-        {
-            response.StatusCode = 401;
+            context.Response.StatusCode = 401;
             return;
         }
         byte[]? body;
         lock (_archives)
         {
-            _archives.TryGetValue(context.Request.Url!.AbsolutePath, out body);
+            _archives.TryGetValue(context.Request.Path.Value ?? "", out body);
         }
         if (body is null)
         {
-            response.StatusCode = 404;
+            context.Response.StatusCode = 404;
             return;
         }
-        response.ContentType = "application/x-gzip";
-        response.ContentLength64 = body.Length;
-        response.OutputStream.Write(body);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        context.Response.ContentType = "application/x-gzip";
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body);
     }
 }

@@ -22,7 +22,7 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     [Fact]
     public async Task DockerJob_TinyDockerfile_PushesTheDigestTheRegistryReports()
     {
-        await using var server = new ArchiveServer(Token);
+        await using var server = await ArchiveServer.StartAsync(Token);
         var url = server.Add("ok", new Dictionary<string, string>
         {
             ["app/Dockerfile"] = $"FROM {fixture.Registry}/base/busybox:latest\nARG GREETING\nCOPY hello.txt /hello.txt\nRUN echo \"$GREETING\" > /greeting.txt\n",
@@ -59,7 +59,7 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     [Fact]
     public async Task DockerJob_FailingRunStep_IsAUserFaultWithTheLogTail()
     {
-        await using var server = new ArchiveServer(Token);
+        await using var server = await ArchiveServer.StartAsync(Token);
         var url = server.Add("broken", new Dictionary<string, string>
         {
             ["Dockerfile"] = $"FROM {fixture.Registry}/base/busybox:latest\nRUN echo 'main.c:3: error: expected semicolon' && exit 2\n",
@@ -75,7 +75,7 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     [Fact]
     public async Task DockerJob_ArchiveNotFound_IsAUserFault()
     {
-        await using var server = new ArchiveServer(Token);
+        await using var server = await ArchiveServer.StartAsync(Token);
 
         var (outcome, _, _) = await RunAsync(server.Url("missing"), null);
 
@@ -86,7 +86,7 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     [Fact]
     public async Task DockerJob_NoDockerfile_SaysNixpacksIsUnavailable()
     {
-        await using var server = new ArchiveServer(Token);
+        await using var server = await ArchiveServer.StartAsync(Token);
         var url = server.Add("nodockerfile", new Dictionary<string, string> { ["package.json"] = "{}" });
 
         var (outcome, _, _) = await RunAsync(url, null);
@@ -99,7 +99,7 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     [Fact]
     public async Task DockerJob_TokenRefused_IsAUserFault()
     {
-        await using var server = new ArchiveServer("another-token");
+        await using var server = await ArchiveServer.StartAsync("another-token");
         var url = server.Add("private", new Dictionary<string, string> { ["Dockerfile"] = "FROM scratch\n" });
 
         var (outcome, _, _) = await RunAsync(url, null);

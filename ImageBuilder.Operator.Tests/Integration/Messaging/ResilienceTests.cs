@@ -2,8 +2,8 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Tests.Messaging;
 using k8s;
-using RabbitMQ.Client;
 using Microsoft.Extensions.DependencyInjection;
+using RabbitMQ.Client;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Messaging;

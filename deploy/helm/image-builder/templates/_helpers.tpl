@@ -59,9 +59,14 @@ app.kubernetes.io/component: operator
 {{- end }}
 {{- end }}
 
+{{/* The one namespace the operator watches; empty for all namespaces. */}}
+{{- define "image-builder.watchNamespace" -}}
+{{- if .Values.watchReleaseNamespace }}{{ .Release.Namespace }}{{ else }}{{ .Values.watchNamespace }}{{ end }}
+{{- end }}
+
 {{/* Where the bridge creates ImageBuilds: explicit, else the watched namespace, else empty (the operator uses POD_NAMESPACE). */}}
 {{- define "image-builder.targetNamespace" -}}
-{{- default .Values.watchNamespace .Values.rabbitmq.targetNamespace }}
+{{- default (include "image-builder.watchNamespace" .) .Values.rabbitmq.targetNamespace }}
 {{- end }}
 
 {{/*
@@ -79,7 +84,7 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c "ASPNETCORE_URLS" (printf "http://0.0.0.0:%v" $v.http.port) -}}
 {{- end }}
 {{- /* Controller (ControllerOptions, LeaderElectionOptions) */ -}}
-{{- $_ := set $c "Controller__Namespace" $v.watchNamespace -}}
+{{- $_ := set $c "Controller__Namespace" (include "image-builder.watchNamespace" .) -}}
 {{- $_ := set $c "Controller__Workers" $v.controller.workers -}}
 {{- $_ := set $c "Controller__ResyncPeriod" $v.controller.resyncPeriod -}}
 {{- $_ := set $c "Controller__ShutdownTimeout" $v.controller.shutdownTimeout -}}
