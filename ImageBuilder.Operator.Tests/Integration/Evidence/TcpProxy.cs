@@ -58,10 +58,26 @@ public sealed class TcpProxy : IAsyncDisposable
         _listener = null;
         foreach (var connection in _connections.Keys)
         {
-            connection.Client.LingerState = new LingerOption(true, 0);
-            connection.Dispose();
+            Cut(connection);
         }
         _connections.Clear();
+    }
+
+    /// <summary>Closes with a reset (linger 0), as a crashed peer does; the forwarder may be closing it at the same time.</summary>
+    private static void Cut(TcpClient connection)
+    {
+        try
+        {
+            if (connection.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            // Already closed by the forwarder.
+        }
+        connection.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await DownAsync();
