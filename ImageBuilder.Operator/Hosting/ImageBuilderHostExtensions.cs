@@ -2,6 +2,7 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Sources;
 
@@ -21,6 +22,7 @@ public static class ImageBuilderHostExtensions
         builder.Services.AddMessaging(builder.Configuration);
         builder.Services.AddReconciliation();
         builder.Services.AddControllerRuntime<ImageBuild>(builder.Configuration);
+        builder.Services.AddOperatorMetrics();
         return builder;
     }
 
@@ -30,6 +32,7 @@ public static class ImageBuilderHostExtensions
         // Alive as long as the host answers; ready also says whether this replica leads (followers are ready too).
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (ILeaderStatus leader) => Results.Text(leader.IsLeader ? "ready (leader)" : "ready (standby)"));
+        app.MapOperatorMetrics();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Metrics;
 
 namespace ImageBuilder.Operator.Messaging;
 
@@ -14,7 +15,8 @@ public sealed class BuildQueueBridge(
     RabbitMqPublisher publisher,
     ImageBuildWriter writer,
     TimeProvider timeProvider,
-    ILogger<BuildQueueBridge> logger) : QueueConsumerService(connection, timeProvider, logger)
+    ILogger<BuildQueueBridge> logger,
+    OperatorMetrics? metrics = null) : QueueConsumerService(connection, timeProvider, logger)
 {
     private readonly BuildRequestParser _parser = new(connection.Options.MaxMessageBytes);
     private readonly string _namespace = connection.Options.ResolveTargetNamespace();
@@ -33,14 +35,17 @@ public sealed class BuildQueueBridge(
         {
             case BuildWriteOutcome.Created:
                 Log.BuildCreated(logger, delivery.LogId, _namespace, result.Name, request);
+                metrics?.MessageConsumed(MetricLabels.Created);
                 return DeliveryOutcome.Ack;
             case BuildWriteOutcome.AlreadyExists:
                 Log.BuildAlreadyExists(logger, delivery.LogId, _namespace, result.Name);
+                metrics?.MessageConsumed(MetricLabels.Duplicate);
                 return DeliveryOutcome.Ack;
             case BuildWriteOutcome.Rejected:
                 return await RefuseAsync(delivery, result.Reason, parsed.Identity, cancellationToken);
             default:
                 Log.Requeueing(logger, delivery.LogId, Queue, NextBackoff(peek: true), result.Reason);
+                metrics?.MessageConsumed(MetricLabels.Requeued);
                 return DeliveryOutcome.Requeue;
         }
     }
@@ -49,6 +54,7 @@ public sealed class BuildQueueBridge(
     private async Task<DeliveryOutcome> RefuseAsync(Delivery delivery, string message, RequestIdentity identity, CancellationToken cancellationToken)
     {
         Log.RequestRefused(logger, delivery.LogId, message);
+        metrics?.MessageConsumed(MetricLabels.Rejected);
         var response = new BuildResponse
         {
             ApplicationId = identity.ApplicationId,

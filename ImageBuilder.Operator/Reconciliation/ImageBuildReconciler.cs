@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Reconciliation.Steps;
 
 namespace ImageBuilder.Operator.Reconciliation;
@@ -13,7 +14,8 @@ public sealed class ImageBuildReconciler(
     IEnumerable<IReconcileStep> steps,
     BuildEvents events,
     TimeProvider time,
-    ILogger<ImageBuildReconciler> logger) : IReconciler<ImageBuild>
+    ILogger<ImageBuildReconciler> logger,
+    OperatorMetrics? metrics = null) : IReconciler<ImageBuild>
 {
     private readonly IReadOnlyList<IReconcileStep> _steps = [.. steps];
 
@@ -41,6 +43,7 @@ public sealed class ImageBuildReconciler(
         {
             Log.StatusWritten(logger, key.Namespace, key.Name, context.Status.Phase ?? "", context.Attempt);
             await events.RecordAsync(build, context.Events, cancellationToken);
+            metrics?.StatusWritten(build, build.Status, context.Status);
         }
         return result switch
         {

@@ -1,0 +1,86 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Tests.GitHubServer;
+using Xunit.Abstractions;
+
+namespace ImageBuilder.Operator.Tests.Integration.Evidence;
+
+/// <summary>
+/// Faults of the shared services as this test's operator sees them, through a <see cref="TcpProxy"/> of its own: the
+/// apiserver going away (watches must recover) and the registry going away (service-fault retries, then success).
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task ApiServerGoneAndBack_WatchesRecover_NewBuildSucceeds()
+    {
+        var ns = await fixture.CreateNamespaceAsync("ev-apiserver");
+        var apiserver = new Uri(KubeServer(fixture.KubeConfigPath));
+        await using var proxy = TcpProxy.Start(apiserver.Port);
+        var kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("ev-kubeconfig-").FullName, "config");
+        await File.WriteAllTextAsync(kubeconfig, (await File.ReadAllTextAsync(fixture.KubeConfigPath))
+            .Replace(apiserver.GetLeftPart(UriPartial.Authority), $"https://127.0.0.1:{proxy.Port}", StringComparison.Ordinal));
+        await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output,
+            new Dictionary<string, string?> { ["KUBECONFIG"] = kubeconfig });
+        await SampleRepository.CreateAsync(host.GitHub);
+        await WaitForLeaderAsync(host);
+
+        await proxy.DownAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        proxy.Resume();
+        await EvidenceBuilds.CreateAsync(fixture.Kubernetes, ns, "after", SampleRepository.FullName, PlatformFixture.UniqueName("app"), SampleRepository.Token);
+        var build = await EvidenceBuilds.WaitForTerminalAsync(fixture.Kubernetes, ns, "after", TimeSpan.FromMinutes(3));
+
+        Assert.Equal(Phases.Succeeded, build.Status!.Phase);
+    }
+
+    [Fact]
+    public async Task RegistryGoneThenBack_ServiceFaultRetried_BuildSucceeds()
+    {
+        var ns = await fixture.CreateNamespaceAsync("ev-registry");
+        await using var proxy = TcpProxy.Start(int.Parse(fixture.Registry.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture));
+        await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output,
+            new Dictionary<string, string?> { ["Build:Registry"] = $"127.0.0.1:{proxy.Port}", ["Retry:BaseDelay"] = "00:00:02" });
+        await SampleRepository.CreateAsync(host.GitHub);
+
+        await proxy.DownAsync();
+        await EvidenceBuilds.CreateAsync(fixture.Kubernetes, ns, "flaky", SampleRepository.FullName, PlatformFixture.UniqueName("app"), SampleRepository.Token);
+        var retrying = await WaitForAsync(ns, "flaky", b => b.Status?.LastFailure is not null);
+        proxy.Resume();
+        var build = await EvidenceBuilds.WaitForTerminalAsync(fixture.Kubernetes, ns, "flaky", TimeSpan.FromMinutes(3));
+
+        Assert.Equal(Faults.Service, retrying.Status!.LastFailure!.Fault);
+        Assert.Equal(Phases.Succeeded, build.Status!.Phase);
+        Assert.True(build.Status.Retries >= 1, $"retries {build.Status.Retries}");
+    }
+
+    private async Task<ImageBuild> WaitForAsync(string ns, string name, Func<ImageBuild, bool> condition)
+    {
+        for (var i = 0; i < 240; i++)
+        {
+            var build = await EvidenceBuilds.GetAsync(fixture.Kubernetes, ns, name);
+            if (condition(build))
+            {
+                return build;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{ns}/{name} never met the condition");
+    }
+
+    private static async Task WaitForLeaderAsync(OperatorUnderTest host)
+    {
+        for (var i = 0; i < 240; i++)
+        {
+            if (await host.Http.GetStringAsync(new Uri("/readyz", UriKind.Relative)) == "ready (leader)")
+            {
+                return;
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException("the operator never led");
+    }
+
+    private static string KubeServer(string kubeconfig) =>
+        File.ReadLines(kubeconfig).Select(l => l.Trim()).First(l => l.StartsWith("server:", StringComparison.Ordinal))["server:".Length..].Trim();
+}

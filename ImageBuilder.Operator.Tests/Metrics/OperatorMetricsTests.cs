@@ -1,0 +1,120 @@
+using System.Globalization;
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Metrics;
+using ImageBuilder.Operator.Reconciliation;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ImageBuilder.Operator.Tests.Metrics;
+
+public sealed class OperatorMetricsTests
+{
+    [Fact]
+    public async Task StatusWritten_EndingWriteThenRepeat_CountsOnce()
+    {
+        var metrics = new OperatorMetrics();
+        var build = new ImageBuild { Metadata = new V1ObjectMeta { CreationTimestamp = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc) } };
+        var succeeded = new ImageBuildStatus
+        {
+            Phase = Phases.Succeeded,
+            CompletionTime = new DateTime(2026, 1, 1, 0, 0, 7, DateTimeKind.Utc),
+            Conditions = [new V1Condition { Type = ConditionTypes.Ready, Status = "True", Reason = Reasons.BuildSucceeded }],
+        };
+
+        metrics.StatusWritten(build, new ImageBuildStatus { Phase = Phases.Building }, succeeded);
+        metrics.StatusWritten(build, succeeded, succeeded);
+        var text = await ExportAsync(metrics);
+
+        Assert.Equal(1, Value(text, """imagebuilder_builds_total{outcome="succeeded",fault="none"}"""));
+        Assert.Equal(7, Value(text, """imagebuilder_build_duration_seconds_sum{outcome="succeeded"}"""));
+    }
+
+    [Fact]
+    public async Task MessageConsumedAndRetryScheduled_Counted_ByLabel()
+    {
+        var metrics = new OperatorMetrics();
+
+        metrics.MessageConsumed(MetricLabels.Created);
+        metrics.MessageConsumed(MetricLabels.Created);
+        metrics.MessageConsumed(MetricLabels.Rejected);
+        metrics.RetryScheduled(new BuildFailure { Fault = Faults.Service });
+        var text = await ExportAsync(metrics);
+
+        Assert.Equal(2, Value(text, """imagebuilder_bridge_messages_total{result="created"}"""));
+        Assert.Equal(1, Value(text, """imagebuilder_bridge_messages_total{result="rejected"}"""));
+        Assert.Equal(1, Value(text, """imagebuilder_retries_scheduled_total{fault="service"}"""));
+    }
+
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 0)]
+    public async Task Leader_AtScrape_FollowsLeaderStatus(bool leading, double expected)
+    {
+        var text = await ExportAsync(new OperatorMetrics(new FixedLeader(leading)));
+
+        Assert.Equal(expected, Value(text, "imagebuilder_leader"));
+    }
+
+    [Fact]
+    public async Task MeteredReconciler_FailedResultAndException_BothCountedAsErrors()
+    {
+        var metrics = new OperatorMetrics();
+        var time = new FakeTimeProvider();
+        var failing = new MeteredReconciler<ImageBuild>(new FixedReconciler(() => ReconcileResult.Failed("no")), metrics, time);
+        var throwing = new MeteredReconciler<ImageBuild>(new FixedReconciler(() => throw new InvalidOperationException("boom")), metrics, time);
+        var fine = new MeteredReconciler<ImageBuild>(new FixedReconciler(ReconcileResult.Done), metrics, time);
+
+        await failing.ReconcileAsync(new ObjectKey("n", "a"), CancellationToken.None);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => throwing.ReconcileAsync(new ObjectKey("n", "b"), CancellationToken.None));
+        await fine.ReconcileAsync(new ObjectKey("n", "c"), CancellationToken.None);
+        var text = await ExportAsync(metrics);
+
+        Assert.Equal(2, Value(text, "imagebuilder_reconcile_errors_total"));
+        Assert.Equal(3, Value(text, "imagebuilder_reconcile_duration_seconds_count"));
+    }
+
+    [Fact]
+    public void AddOperatorMetrics_RegisteredReconcilerAndScheduler_ResolveDecorated()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IReconciler<ImageBuild>>(new FixedReconciler(ReconcileResult.Done));
+        services.AddSingleton<IRetryScheduler, NoRetryScheduler>();
+
+        services.AddOperatorMetrics();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<MeteredReconciler<ImageBuild>>(provider.GetRequiredService<IReconciler<ImageBuild>>());
+        Assert.IsType<MeteredRetryScheduler>(provider.GetRequiredService<IRetryScheduler>());
+    }
+
+    private static async Task<string> ExportAsync(OperatorMetrics metrics)
+    {
+        using var stream = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static double Value(string text, string series) =>
+        text.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(series.Length + 1)..], CultureInfo.InvariantCulture)).SingleOrDefault();
+
+    private sealed class FixedLeader(bool leading) : ILeaderStatus
+    {
+        public bool IsLeader => leading;
+    }
+
+    private sealed class FixedReconciler(Func<ReconcileResult> result) : IReconciler<ImageBuild>
+    {
+        public Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken) => Task.FromResult(result());
+    }
+
+    private sealed class NoRetryScheduler : IRetryScheduler
+    {
+        public Task ScheduleAsync(ImageBuild build, int nextAttempt, TimeSpan delay, BuildFailure failure, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public bool IsReleased(ImageBuild build, int nextAttempt, DateTimeOffset now) => false;
+    }
+}

@@ -1,0 +1,95 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers;
+using Prometheus;
+
+namespace ImageBuilder.Operator.Metrics;
+
+/// <summary>
+/// The operator's Prometheus metrics, in a registry of their own per host (not prometheus-net's static
+/// default), so two operators in one process (tests, benchmarks) never mix their counts.
+/// </summary>
+public sealed class OperatorMetrics
+{
+    private static readonly double[] BuildBuckets = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+    private static readonly double[] ReconcileBuckets = Histogram.ExponentialBuckets(0.001, 2, 15);
+
+    private readonly Counter _builds;
+    private readonly Histogram _buildDuration;
+    private readonly Counter _messages;
+    private readonly Counter _retries;
+    private readonly Counter _reconcileErrors;
+    private readonly Histogram _reconcileDuration;
+
+    public OperatorMetrics(ILeaderStatus? leader = null)
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _builds = factory.CreateCounter("imagebuilder_builds_total", "Builds that reached a terminal phase, by outcome and fault.", "outcome", "fault");
+        _buildDuration = factory.CreateHistogram(
+            "imagebuilder_build_duration_seconds", "From ImageBuild creation to its terminal phase, by outcome.",
+            new HistogramConfiguration { LabelNames = ["outcome"], Buckets = BuildBuckets });
+        _messages = factory.CreateCounter("imagebuilder_bridge_messages_total", "Build-queue deliveries the bridge handled, by result.", "result");
+        _retries = factory.CreateCounter("imagebuilder_retries_scheduled_total", "Retries handed to the retry scheduler, by fault.", "fault");
+        _reconcileErrors = factory.CreateCounter("imagebuilder_reconcile_errors_total", "Reconciles that failed (an error result or an exception).");
+        _reconcileDuration = factory.CreateHistogram(
+            "imagebuilder_reconcile_duration_seconds", "Time of one reconcile of one ImageBuild.",
+            new HistogramConfiguration { Buckets = ReconcileBuckets });
+        var leading = factory.CreateGauge("imagebuilder_leader", "1 while this replica holds the controller Lease, else 0.");
+        if (leader is not null)
+        {
+            Registry.AddBeforeCollectCallback(() => leading.Set(leader.IsLeader ? 1 : 0));
+        }
+        // Process and runtime figures (resident memory among them) without the static default registry.
+        DotNetStats.Register(Registry);
+    }
+
+    /// <summary>Exports the build queue's ready messages (the bridge's lag) as read by <paramref name="read"/> at each scrape.</summary>
+    public void TrackBuildQueueDepth(Func<CancellationToken, Task<uint?>> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var depth = Prometheus.Metrics.WithCustomRegistry(Registry)
+            .CreateGauge("imagebuilder_build_queue_messages", "Messages ready on the build queue (consumer lag); the last answer when the broker does not answer.");
+        Registry.AddBeforeCollectCallback(async cancellationToken =>
+        {
+            if (await read(cancellationToken) is { } messages)
+            {
+                depth.Set(messages);
+            }
+        });
+    }
+
+    /// <summary>What <c>/metrics</c> exports.</summary>
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>Counts a status write that ended a build; a no-op for every other write.</summary>
+    public void StatusWritten(ImageBuild build, ImageBuildStatus? before, ImageBuildStatus written)
+    {
+        if (BuildTransitions.Completion(build, before, written) is not { } completion)
+        {
+            return;
+        }
+        _builds.WithLabels(completion.Outcome, completion.Fault).Inc();
+        if (completion.Duration is { } duration)
+        {
+            _buildDuration.WithLabels(completion.Outcome).Observe(duration.TotalSeconds);
+        }
+    }
+
+    /// <summary>Counts one bridge delivery; <paramref name="result"/> is one of the message results in <see cref="MetricLabels"/>.</summary>
+    public void MessageConsumed(string result) => _messages.WithLabels(result).Inc();
+
+    public void RetryScheduled(BuildFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        _retries.WithLabels(failure.Fault).Inc();
+    }
+
+    public void ReconcileFinished(TimeSpan duration, bool failed)
+    {
+        _reconcileDuration.Observe(duration.TotalSeconds);
+        if (failed)
+        {
+            _reconcileErrors.Inc();
+        }
+    }
+}

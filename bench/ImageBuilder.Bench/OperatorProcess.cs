@@ -1,0 +1,123 @@
+using System.Diagnostics;
+
+namespace ImageBuilder.Bench;
+
+/// <summary>The operator as its own process (as make run starts it), so its memory is its own; killed by its pid.</summary>
+public sealed class OperatorProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _log;
+
+    private OperatorProcess(Process process, string log, Uri url)
+    {
+        _process = process;
+        _log = log;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<OperatorProcess> StartAsync(string repoRoot, IReadOnlyDictionary<string, string> env, string logFile)
+    {
+        var port = FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        var psi = new ProcessStartInfo("dotnet", Path.Combine(repoRoot, "ImageBuilder.Operator/bin/Release/net10.0/ImageBuilder.Operator.dll"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = repoRoot,
+        };
+        foreach (var (key, value) in env)
+        {
+            psi.Environment[key] = value;
+        }
+        psi.Environment["ASPNETCORE_URLS"] = url.AbsoluteUri.TrimEnd('/');
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the operator");
+        var writer = new StreamWriter(logFile, append: false) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => Write(writer, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(writer, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var op = new OperatorProcess(process, logFile, url);
+        await op.WaitForLeaderAsync();
+        return op;
+    }
+
+    /// <summary>Resident set size from /proc, in MiB.</summary>
+    public double RssMb()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+        return kb / 1024.0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // SIGTERM (graceful: the Lease is released) and a hard kill if it lingers.
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        _process.Dispose();
+    }
+
+    private async Task WaitForLeaderAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(2) };
+        for (var i = 0; i < 240; i++)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the operator exited ({_process.ExitCode}); see {_log}");
+            }
+            try
+            {
+                if (await http.GetStringAsync(new Uri("readyz", UriKind.Relative)) == "ready (leader)")
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"the operator did not lead within 60 s; see {_log}");
+    }
+
+    private static void Write(StreamWriter writer, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (writer)
+        {
+            writer.WriteLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

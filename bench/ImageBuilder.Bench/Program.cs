@@ -1,0 +1,54 @@
+using System.Text;
+using System.Text.Json;
+using ImageBuilder.Bench;
+
+// usage: ImageBuilder.Bench <platform.env> <repo root> <results dir>
+if (args.Length != 3)
+{
+    Console.Error.WriteLine("usage: ImageBuilder.Bench <platform.env> <repo root> <results dir>");
+    return 2;
+}
+var (envFile, repoRoot, resultsDir) = (args[0], Path.GetFullPath(args[1]), Path.GetFullPath(args[2]));
+Directory.CreateDirectory(resultsDir);
+var workDir = Directory.CreateTempSubdirectory("imagebuilder-bench-").FullName;
+var sizes = BenchSizes.FromEnvironment();
+var started = DateTimeOffset.UtcNow;
+Console.WriteLine($"bench: {sizes}; operator logs in {workDir}");
+using var bench = new Bench(BenchPlatform.Load(envFile), repoRoot, workDir, sizes);
+string? error = null;
+try
+{
+    await bench.RunAsync();
+}
+catch (Exception e)
+{
+    error = e.Message;
+    Console.Error.WriteLine(e);
+}
+var results = new SortedDictionary<string, object?>(bench.Results.ToDictionary(), StringComparer.Ordinal)
+{
+    ["started"] = started.ToString("O"),
+    ["duration_s"] = Math.Round((DateTimeOffset.UtcNow - started).TotalSeconds, 1),
+    ["sizes"] = sizes,
+};
+if (error is not null)
+{
+    results["error"] = error;
+}
+var json = JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true });
+await File.WriteAllTextAsync(Path.Combine(resultsDir, "latest.json"), json + "\n");
+var md = new StringBuilder()
+    .AppendLine("# make bench: latest run")
+    .AppendLine()
+    .AppendLine("Measured in one run on this machine by `make bench` (scripts/bench.sh → bench/ImageBuilder.Bench).")
+    .AppendLine("Definitions: bench/README.md.")
+    .AppendLine()
+    .AppendLine("| figure | value |")
+    .AppendLine("|---|---|");
+foreach (var (key, value) in results)
+{
+    md.AppendLine($"| `{key}` | {JsonSerializer.Serialize(value)} |");
+}
+await File.WriteAllTextAsync(Path.Combine(resultsDir, "latest.md"), md.ToString());
+Console.WriteLine(json);
+return error is null ? 0 : 1;
