@@ -23,15 +23,20 @@ public static class ImageBuilderHostExtensions
         builder.Services.AddReconciliation();
         builder.Services.AddControllerRuntime<ImageBuild>(builder.Configuration);
         builder.Services.AddOperatorMetrics();
+        builder.Services.AddSingleton<ReadinessProbe>();
         return builder;
     }
 
     public static WebApplication MapImageBuilderEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // Alive as long as the host answers; ready also says whether this replica leads (followers are ready too).
+        // Alive as long as the host answers; readiness is ReadinessProbe's (never the Lease's).
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (ILeaderStatus leader) => Results.Text(leader.IsLeader ? "ready (leader)" : "ready (standby)"));
+        app.MapGet("/readyz", (ReadinessProbe probe) =>
+        {
+            var (ready, detail) = probe.Check();
+            return Results.Text(detail, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
         app.MapOperatorMetrics();
         return app;
     }

@@ -53,6 +53,12 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     /// <summary>host:port/vhost without credentials, for log lines.</summary>
     public string Endpoint => RedactedEndpoint(_options.Uri);
 
+    /// <summary>
+    /// True unless the broker connection is down (automatic recovery is still trying). Before the
+    /// first use there is nothing to be down, so it is true then too.
+    /// </summary>
+    public bool IsUsable => _connection is null || _connection.IsOpen;
+
     public async Task<IConnection> GetAsync(CancellationToken cancellationToken)
     {
         if (_connection is { } ready)

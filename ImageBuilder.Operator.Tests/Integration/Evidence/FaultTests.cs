@@ -23,7 +23,7 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
         await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output,
             new Dictionary<string, string?> { ["KUBECONFIG"] = kubeconfig });
         await SampleRepository.CreateAsync(host.GitHub);
-        await WaitForLeaderAsync(host);
+        await host.WaitForLeaderAsync();
 
         await proxy.DownAsync();
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -66,19 +66,6 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
             await Task.Delay(250);
         }
         throw new TimeoutException($"{ns}/{name} never met the condition");
-    }
-
-    private static async Task WaitForLeaderAsync(OperatorUnderTest host)
-    {
-        for (var i = 0; i < 240; i++)
-        {
-            if (await host.Http.GetStringAsync(new Uri("/readyz", UriKind.Relative)) == "ready (leader)")
-            {
-                return;
-            }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException("the operator never led");
     }
 
     private static string KubeServer(string kubeconfig) =>

@@ -40,26 +40,10 @@ public sealed class MetricsEndpointTests(PlatformFixture fixture, ITestOutputHel
         await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output);
 
         var healthz = await host.Http.GetAsync(new Uri("/healthz", UriKind.Relative));
-        var readyz = await WaitForLeaderAsync(host);
+        var readyz = await host.WaitForLeaderAsync();
 
         Assert.True(healthz.IsSuccessStatusCode);
         Assert.Equal("ok", await healthz.Content.ReadAsStringAsync());
         Assert.Equal("ready (leader)", readyz);
-    }
-
-    private static async Task<string> WaitForLeaderAsync(OperatorUnderTest host)
-    {
-        string text = "";
-        for (var i = 0; i < 120 && text != "ready (leader)"; i++)
-        {
-            using var response = await host.Http.GetAsync(new Uri("/readyz", UriKind.Relative));
-            response.EnsureSuccessStatusCode();
-            text = await response.Content.ReadAsStringAsync();
-            if (text != "ready (leader)")
-            {
-                await Task.Delay(250);
-            }
-        }
-        return text;
     }
 }

@@ -49,6 +49,22 @@ public sealed class OperatorUnderTest : IAsyncDisposable
     /// <summary>Talks to the host's endpoints (<c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>).</summary>
     public HttpClient Http { get; }
 
+    /// <summary>Polls <c>/readyz</c> (503 until the caches are loaded) until this host leads; returns its last answer.</summary>
+    public async Task<string> WaitForLeaderAsync()
+    {
+        var text = "";
+        for (var i = 0; i < 240 && text != "ready (leader)"; i++)
+        {
+            using var response = await Http.GetAsync(new Uri("/readyz", UriKind.Relative));
+            text = await response.Content.ReadAsStringAsync();
+            if (text != "ready (leader)")
+            {
+                await Task.Delay(250);
+            }
+        }
+        return text;
+    }
+
     public IServiceProvider Services => _app.Services;
 
     public static async Task<OperatorUnderTest> StartAsync(PlatformFixture fixture, string @namespace, bool rabbitMq, ITestOutputHelper? output = null,

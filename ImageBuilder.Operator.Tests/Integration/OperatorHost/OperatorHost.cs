@@ -149,7 +149,14 @@ public sealed class OperatorHost : IAsyncDisposable
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             host.Url = new Uri(address.TrimEnd('/') + "/");
             using var http = new HttpClient();
-            var ready = await http.GetStringAsync(new Uri(host.Url, "readyz"));
+            var ready = "";
+            // 503 until the informers have their first list.
+            await Eventually.WaitAsync(async () =>
+            {
+                using var response = await http.GetAsync(new Uri(host.Url, "readyz"));
+                ready = await response.Content.ReadAsStringAsync();
+                return response.IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(60), "the operator's /readyz");
             output.WriteLine($"operator on {host.Url}: {ready}");
             return host;
         }

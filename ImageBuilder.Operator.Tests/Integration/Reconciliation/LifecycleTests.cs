@@ -75,7 +75,13 @@ public sealed class LifecycleTests(PlatformFixture fixture, ITestOutputHelper ou
 
         await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, JsonSerializer.Serialize(new
         {
-            applicationID = application, token, userID = "rtests", type = "repo", connector = "github", repo, branch = "main",
+            applicationID = application,
+            token,
+            userID = "rtests",
+            type = "repo",
+            connector = "github",
+            repo,
+            branch = "main",
         }));
         var response = Assert.Single(await scenario.Operator.TakeAsync(scenario.Settings.ContainerManagerQueue, 1, BuildScenario.BuildTimeout));
 
