@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV_FILE := /var/lib/imagebuilder/platform.env
 
-.PHONY: help services run up logs down prep test format bench submit build
+.PHONY: help services run up logs down prep test format bench chaos submit build
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,3 +42,6 @@ submit: ## publish a BuildRequest for the sample repository to the build queue
 
 bench: ## run the benchmarks; figures go to bench/results/latest.json
 	@bash scripts/bench.sh
+
+chaos: ## 100 requests while the leader is SIGKILLed and RabbitMQ restarts; figures to bench/results/chaos.json
+	@bash scripts/chaos.sh
