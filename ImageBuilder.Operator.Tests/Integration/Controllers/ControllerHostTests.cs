@@ -128,7 +128,7 @@ public sealed class ControllerHostTests(PlatformFixture fixture, ITestOutputHelp
         var reconciler = new StatusWritingReconciler(fixture.Kubernetes);
         configure?.Invoke(reconciler);
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestOutputLoggerProvider(output)));
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestLogs(output)));
         services.AddSingleton(fixture.Kubernetes);
         services.AddSingleton<IReconciler<ImageBuild>>(reconciler);
         services.AddControllerRuntime<ImageBuild>(configuration);

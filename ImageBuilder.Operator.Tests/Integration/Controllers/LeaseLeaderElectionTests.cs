@@ -10,7 +10,7 @@ namespace ImageBuilder.Operator.Tests.Integration.Controllers;
 public sealed class LeaseLeaderElectionTests(PlatformFixture fixture, ITestOutputHelper output) : IDisposable
 {
     private const string Lease = "image-builder-leader";
-    private readonly ILoggerFactory _logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestOutputLoggerProvider(output)));
+    private readonly ILoggerFactory _logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestLogs(output)));
 
     public void Dispose() => _logs.Dispose();
 

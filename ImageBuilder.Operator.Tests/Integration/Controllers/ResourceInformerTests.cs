@@ -11,7 +11,7 @@ namespace ImageBuilder.Operator.Tests.Integration.Controllers;
 [Collection(PlatformCollection.Name)]
 public sealed class ResourceInformerTests(PlatformFixture fixture, ITestOutputHelper output) : IDisposable
 {
-    private readonly ILoggerFactory _logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestOutputLoggerProvider(output)));
+    private readonly ILoggerFactory _logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestLogs(output)));
 
     public void Dispose() => _logs.Dispose();
 

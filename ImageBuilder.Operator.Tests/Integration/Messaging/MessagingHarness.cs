@@ -21,7 +21,7 @@ public sealed class MessagingHarness : IAsyncDisposable
     private readonly List<IHostedService> _started = [];
     private IConnection? _client;
 
-    private MessagingHarness(ServiceProvider provider, RabbitMqOptions options, TestOutputLoggerProvider logs, Uri amqp)
+    private MessagingHarness(ServiceProvider provider, RabbitMqOptions options, TestLogs logs, Uri amqp)
     {
         Provider = provider;
         Options = options;
@@ -33,7 +33,7 @@ public sealed class MessagingHarness : IAsyncDisposable
 
     public RabbitMqOptions Options { get; }
 
-    public TestOutputLoggerProvider Logs { get; }
+    public TestLogs Logs { get; }
 
     public Uri Amqp { get; }
 
@@ -59,7 +59,7 @@ public sealed class MessagingHarness : IAsyncDisposable
             values[key] = value;
         }
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var logs = new TestOutputLoggerProvider(output);
+        var logs = new TestLogs(output);
         var services = new ServiceCollection();
         services.AddLogging(b => b.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         services.AddSingleton(kubernetes ?? fixture.Kubernetes);

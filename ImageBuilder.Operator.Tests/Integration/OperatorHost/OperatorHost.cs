@@ -4,7 +4,6 @@ using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Hosting;
 using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Tests.GitHubServer;
-using ImageBuilder.Operator.Tests.Integration.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -30,7 +29,7 @@ public sealed class OperatorHost : IAsyncDisposable
     private readonly PlatformFixture _fixture;
     private IConnection? _client;
 
-    private OperatorHost(WebApplication app, PlatformFixture fixture, OperatorHostSettings settings, TestOutputLoggerProvider logs)
+    private OperatorHost(WebApplication app, PlatformFixture fixture, OperatorHostSettings settings, TestLogs logs)
     {
         _app = app;
         _fixture = fixture;
@@ -41,7 +40,7 @@ public sealed class OperatorHost : IAsyncDisposable
     public OperatorHostSettings Settings { get; }
 
     /// <summary>Every line the operator logged, for assertions that no secret was logged.</summary>
-    public TestOutputLoggerProvider Logs { get; }
+    public TestLogs Logs { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -137,7 +136,7 @@ public sealed class OperatorHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(Configuration(fixture, github, settings));
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var logs = new TestOutputLoggerProvider(output);
+        var logs = new TestLogs(output);
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.AddImageBuilder();
         var app = builder.Build();

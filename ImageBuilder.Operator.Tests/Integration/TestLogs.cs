@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
-namespace ImageBuilder.Operator.Tests.Integration.Evidence;
+namespace ImageBuilder.Operator.Tests.Integration;
 
 /// <summary>
-/// Keeps every log line of the host (message, structured values and exception text), so a test can search all
-/// of it for secrets; the lines also go to the test output when one is given.
+/// The logs of what a test runs: every line (message, structured values and exception text) is kept,
+/// so a test can search all of it for secrets, and goes to the test output so a failure shows what happened.
 /// </summary>
-public sealed class CapturedLogs(ITestOutputHelper? output = null) : ILoggerProvider
+public sealed class TestLogs(ITestOutputHelper? output = null) : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
 
@@ -33,7 +33,7 @@ public sealed class CapturedLogs(ITestOutputHelper? output = null) : ILoggerProv
         }
     }
 
-    private sealed class Logger(CapturedLogs owner, string category) : ILogger
+    private sealed class Logger(TestLogs owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -46,7 +46,7 @@ public sealed class CapturedLogs(ITestOutputHelper? output = null) : ILoggerProv
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}"))
                 : "";
-            owner.Write($"{logLevel} {category}: {formatter(state, exception)} [{values}] {exception}");
+            owner.Write($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)} [{values}] {exception}");
         }
     }
 }
