@@ -34,8 +34,24 @@ public sealed class RegistrySecrets(IKubernetes kubernetes, IOptions<BuildOption
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            await kubernetes.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken);
+            await CreateAsync(secret, ns, cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Another reconcile refreshed it between our read and write; both write the same content.
         }
         return secret.Metadata.Name;
+    }
+
+    private async Task CreateAsync(k8s.Models.V1Secret secret, string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await kubernetes.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // The first builds of a namespace race to create it; the loser finds it made, with the same content.
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace ImageBuilder.Operator.Tests.Integration.Evidence;
 public static class EvidenceBuilds
 {
     /// <summary>Creates the token Secret (when a token is given) and an ImageBuild of the default branch with the docker builder.</summary>
-    public static async Task<ImageBuild> CreateAsync(IKubernetes kubernetes, string @namespace, string name, string repo, string applicationId, string? token)
+    public static async Task<ImageBuild> CreateAsync(IKubernetes kubernetes, string @namespace, string name, string repo, string applicationId, string? token, int maxRetries = 2)
     {
         ArgumentNullException.ThrowIfNull(kubernetes);
         SecretKeyRef? tokenRef = null;
@@ -31,7 +31,7 @@ public static class EvidenceBuilds
                 ApplicationId = applicationId,
                 Source = new SourceSpec { Connector = Connectors.GitHub, Repo = repo, Type = RefTypes.Repo, TokenSecretRef = tokenRef },
                 BuildPlan = new BuildPlanSpec { Builder = "docker" },
-                MaxRetries = 2,
+                MaxRetries = maxRetries,
                 TimeoutSeconds = 300,
             },
         };
