@@ -100,8 +100,10 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         Assert.Equal(Requests, builds.Count);
         Assert.Equal(Requests, builds.Select(b => b.Spec.ApplicationId).Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(Requests, byBuild.Count(g => g.Key.Length > 0));
+        Assert.Equal(builds.Select(b => $"{b.Metadata.NamespaceProperty}/{b.Metadata.Name}").Order(StringComparer.Ordinal), byBuild.Select(g => g.Key).Order(StringComparer.Ordinal));
         Assert.All(byBuild, g => Assert.Single(g.Select(n => n.MessageId).Distinct(StringComparer.Ordinal)));
         Assert.All(ledger.Jobs.Values.GroupBy(j => j.Owner), g => Assert.True(g.Count(j => j.Succeeded) <= 1, $"{g.Key} has {g.Count(j => j.Succeeded)} successful Jobs"));
+        Assert.True(SuccessfulJobsPerCommitMax(builds, ledger) <= 1, "a commit was built successfully more than once");
         Assert.Equal(Waves, failovers.Count);
     }
 
@@ -277,6 +279,11 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
             ["jobs_per_build_max"] = jobsPerBuild.Count == 0 ? 0 : jobsPerBuild.Max(g => g.Count()),
             ["successful_jobs_per_build_max"] = jobsPerBuild.Count == 0 ? 0 : jobsPerBuild.Max(g => g.Count(j => j.Succeeded)),
             ["builds_with_more_than_one_job"] = jobsPerBuild.Count(g => g.Count() > 1),
+            ["successful_jobs_per_commit_max"] = SuccessfulJobsPerCommitMax(builds, ledger),
+            ["duplicate_detail"] = byBuild.Where(g => g.Count() > 1)
+                .Select(g => $"{g.Key} x{g.Count()} message ids [{string.Join(", ", g.Select(n => n.MessageId).Distinct(StringComparer.Ordinal))}]").ToArray(),
+            ["notifications_message_id_not_in_status"] = notifications.Count(n =>
+                builds.FirstOrDefault(b => $"{b.Metadata.NamespaceProperty}/{b.Metadata.Name}" == n.Response.ImageBuild)?.Status?.Notification?.MessageId != n.MessageId),
             ["failovers"] = failovers.Count,
             ["failover_s"] = failovers.Select(f => Math.Round(f, 2)).ToArray(),
             ["broker_restarts"] = 1,
@@ -285,6 +292,15 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
             ["time_to_terminal_max_s"] = toTerminal.Count == 0 ? null : Math.Round(toTerminal[^1], 2),
             ["operator_processes_started"] = _started,
         };
+    }
+
+    /// <summary>Every request is its own commit, so this also catches a rebuild under another ImageBuild.</summary>
+    private static int SuccessfulJobsPerCommitMax(List<ImageBuild> builds, JobLedger ledger)
+    {
+        var commitOf = builds.ToDictionary(b => b.Metadata.Name, b => b.Status?.Commit ?? "", StringComparer.Ordinal);
+        var perCommit = ledger.Jobs.Values.Where(j => j.Succeeded)
+            .GroupBy(j => commitOf.GetValueOrDefault(j.Owner, j.Owner), StringComparer.Ordinal).ToList();
+        return perCommit.Count == 0 ? 0 : perCommit.Max(g => g.Count());
     }
 
     public async Task DisposeAsync()
