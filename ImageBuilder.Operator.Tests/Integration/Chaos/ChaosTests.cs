@@ -60,6 +60,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         var clock = Stopwatch.StartNew();
         var published = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var failovers = new List<double>();
+        var inFlightAtKill = new List<int>();
         var waveSize = Requests / Waves;
         for (var wave = 0; wave < Waves; wave++)
         {
@@ -71,6 +72,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
             }
             // Let the wave get in flight (ImageBuilds written, Jobs started) before the crash.
             await Task.Delay(TimeSpan.FromSeconds(3));
+            inFlightAtKill.Add(await InFlightAsync(published.Count));
             failovers.Add(await KillLeaderAsync());
             if (wave == 2)
             {
@@ -89,6 +91,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         var notifications = (await ChaosQueues.DrainAsync(fixture.AmqpUri, CmQueue)).Concat(await ChaosQueues.DrainAsync(fixture.AmqpUri, KusanaliQueue)).ToList();
 
         var report = Report(requests, builds, notifications, ledger, published, failovers, totalSeconds);
+        report["in_flight_at_kill"] = inFlightAtKill.ToArray();
         var json = JsonSerializer.Serialize(report, Indented);
         var results = Path.Combine(fixture.RepoRoot, "bench", "results");
         Directory.CreateDirectory(results);
@@ -105,6 +108,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         Assert.All(ledger.Jobs.Values.GroupBy(j => j.Owner), g => Assert.True(g.Count(j => j.Succeeded) <= 1, $"{g.Key} has {g.Count(j => j.Succeeded)} successful Jobs"));
         Assert.True(SuccessfulJobsPerCommitMax(builds, ledger) <= 1, "a commit was built successfully more than once");
         Assert.Equal(Waves, failovers.Count);
+        Assert.All(inFlightAtKill, n => Assert.True(n > 0, "a leader was killed with nothing in flight"));
     }
 
     private async Task<List<(string App, string Body)>> CreateRepositoriesAsync()
@@ -245,6 +249,13 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         output.WriteLine($"timed out: {items.Count} ImageBuilds, {items.Count(IsNotified)} notified; phases: "
             + string.Join(", ", items.GroupBy(b => b.Status?.Phase ?? "(none)").Select(g => $"{g.Key}={g.Count()}")));
         return items;
+    }
+
+    /// <summary>Requests published but not yet notified: what a kill can interrupt.</summary>
+    private async Task<int> InFlightAsync(int published)
+    {
+        var items = (await fixture.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, _ns, ImageBuild.Plural)).Items;
+        return published - items.Count(IsNotified);
     }
 
     private static bool IsNotified(ImageBuild b) =>
