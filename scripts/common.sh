@@ -44,8 +44,15 @@ wait_for() {
   done
 }
 
-# True when the pid in $IB_RUN/$1.pid is alive.
-running() { local f="$IB_RUN/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
+# True when the pid in $IB_RUN/$1.pid is alive. A killed daemon whose parent is gone can stay a
+# zombie for a while (nothing reaps it here), and kill -0 succeeds on zombies: so the state counts.
+running() {
+  local f="$IB_RUN/$1.pid" pid
+  [ -f "$f" ] || return 1
+  pid=$(cat "$f")
+  kill -0 "$pid" 2>/dev/null || return 1
+  case "$(ps -o stat= -p "$pid" 2>/dev/null)" in Z*|"") return 1 ;; esac
+}
 
 # Starts a daemon in the background with its own log and pid file.
 start_daemon() {

@@ -6,6 +6,7 @@
 #   services.sh down     stop what this script started, by pid
 #   services.sh status   one line per service
 #   services.sh logs     tail of every service log
+#   services.sh restart DAEMON   stop one daemon by pid and start it again
 source "$(dirname "$0")/common.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 PKI="$IB_STATE/pki"
@@ -314,15 +315,33 @@ down() {
   for d in operator github-server kubelet kube-scheduler kube-controller-manager kube-apiserver etcd registry dockerd; do
     local f="$IB_RUN/$d.pid"
     if [ -f "$f" ]; then
-      for _ in $(seq 1 40); do kill -0 "$(cat "$f")" 2>/dev/null || break; sleep 0.25; done
-      kill -0 "$(cat "$f")" 2>/dev/null && kill -9 "$(cat "$f")" 2>/dev/null
+      for _ in $(seq 1 40); do running "$d" || break; sleep 0.25; done
+      running "$d" && kill -9 "$(cat "$f")" 2>/dev/null
       rm -f "$f"
     fi
   done
 }
 
+# Stops one daemon of the platform by its pid and starts it again (fault tests).
+restart() {
+  local d=${1:-}
+  case "$d" in
+    etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kubelet) ;;
+    registry) ;;
+    *) die "restart takes etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet or registry" ;;
+  esac
+  running "$d" || die "$d is not running (scripts/services.sh status)"
+  log "restarting $d"
+  local pid; pid=$(cat "$IB_RUN/$d.pid")
+  kill "$pid"
+  for _ in $(seq 1 80); do running "$d" || break; sleep 0.25; done
+  if running "$d"; then kill -9 "$pid"; sleep 0.5; fi
+  if [ "$d" = registry ]; then ensure_registry; else ensure_kubernetes; fi
+}
+
 case "${1:-up}" in
   up) shift || true; up "$@" ;;
+  restart) shift; restart "$@" ;;
   down) down ;;
   status) status ;;
   logs) for f in "$IB_LOGS"/*.log; do echo "==> $f"; tail -n "${LINES_PER_LOG:-20}" "$f"; done ;;

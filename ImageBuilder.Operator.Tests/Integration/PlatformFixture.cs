@@ -43,6 +43,10 @@ public sealed class PlatformFixture : IAsyncLifetime
         await InstallCrdsAsync();
     }
 
+    /// <summary>Stops a platform daemon (e.g. kube-apiserver) by its pid and starts it again, waiting until it is ready.</summary>
+    public Task RestartAsync(string daemon) =>
+        RunAsync("bash", [Path.Combine(RepoRoot, "scripts", "services.sh"), "restart", daemon], TimeSpan.FromMinutes(3));
+
     /// <summary>Path of a tool the platform scripts installed (kubectl, helm).</summary>
     public string Tool(string name) => Environment[name.ToUpperInvariant()];
 

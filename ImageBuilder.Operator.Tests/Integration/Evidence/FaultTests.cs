@@ -12,6 +12,23 @@ namespace ImageBuilder.Operator.Tests.Integration.Evidence;
 public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output)
 {
     [Fact]
+    public async Task ApiServerRestarted_WatchesAndLeadershipRecover_NewBuildSucceeds()
+    {
+        var ns = await fixture.CreateNamespaceAsync("ev-restart");
+        await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output);
+        await SampleRepository.CreateAsync(host.GitHub);
+        await host.WaitForLeaderAsync();
+
+        // The real process, by its pid: every watch and the Lease renewal break until it is back.
+        await fixture.RestartAsync("kube-apiserver");
+        await EvidenceBuilds.CreateAsync(fixture.Kubernetes, ns, "after-restart", SampleRepository.FullName, PlatformFixture.UniqueName("app"), SampleRepository.Token);
+        var build = await EvidenceBuilds.WaitForTerminalAsync(fixture.Kubernetes, ns, "after-restart", TimeSpan.FromMinutes(3));
+
+        Assert.Equal(Phases.Succeeded, build.Status!.Phase);
+        Assert.Equal("ready (leader)", await host.WaitForLeaderAsync());
+    }
+
+    [Fact]
     public async Task ApiServerGoneAndBack_WatchesRecover_NewBuildSucceeds()
     {
         var ns = await fixture.CreateNamespaceAsync("ev-apiserver");
