@@ -7,7 +7,8 @@ namespace ImageBuilder.Operator.Builds;
 /// <summary>
 /// Development: builds with the node's Docker engine through its socket (BuildKit inside dockerd),
 /// then pushes. Needs a Dockerfile: nixpacks is not available where this strategy runs.
-/// Host network because the development cluster has no pod network.
+/// Host network because the development cluster has no pod network. The Docker socket is root on
+/// the node: this strategy is for single-tenant development clusters, never for shared ones.
 /// </summary>
 public sealed class DockerStrategy(IOptions<BuildOptions> options) : IBuildStrategy
 {
