@@ -4,6 +4,8 @@ set -euo pipefail
 
 # Everything built or started lives outside the repo so that a fresh clone on a
 # warm machine reuses it (the Kubernetes build alone costs ~14 min).
+# CI runs with a reduced environment: give dotnet and git a home if none is set.
+export HOME="${HOME:-/root}" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 : "${IB_CACHE:=/var/cache/imagebuilder}"
 : "${IB_STATE:=/var/lib/imagebuilder}"
 : "${IB_RUN:=$IB_STATE/run}"

@@ -9,8 +9,10 @@ bash scripts/services.sh up >/dev/null
 log "platform up in $((SECONDS - start))s"
 out=$(mktemp)
 set +e
-# The chaos soak (make chaos) takes minutes; it is run on its own.
-dotnet test ImageBuilder.sln --nologo --filter "Category!=Chaos" "$@" 2>&1 | tee "$out"
+# The chaos soak (make chaos) takes minutes; it is run on its own. TEST_FILTER narrows the run
+# (e.g. TEST_FILTER='FullyQualifiedName~Reconciliation').
+filter="Category!=Chaos${TEST_FILTER:+&(${TEST_FILTER})}"
+dotnet test ImageBuilder.sln --nologo --filter "$filter" "$@" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 set -e
 summary=$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+' "$out" | tail -1)
