@@ -31,12 +31,13 @@ public sealed class KubernetesSmokeTests(PlatformFixture fixture)
         };
         await fixture.Kubernetes.BatchV1.CreateNamespacedJobAsync(job, ns);
 
-        var pod = await WaitForAsync(async () =>
+        // The Job controller records the outcome after the pod ends: wait on the Job, then read its pod.
+        var completed = await WaitForAsync(async () =>
         {
-            var pods = await fixture.Kubernetes.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "job-name=smoke");
-            return pods.Items.FirstOrDefault(p => p.Status?.Phase is "Succeeded" or "Failed");
+            var current = await fixture.Kubernetes.BatchV1.ReadNamespacedJobAsync("smoke", ns);
+            return (current.Status?.Succeeded ?? 0) + (current.Status?.Failed ?? 0) > 0 ? current : null;
         });
-        var completed = await fixture.Kubernetes.BatchV1.ReadNamespacedJobAsync("smoke", ns);
+        var pod = (await fixture.Kubernetes.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "job-name=smoke")).Items.Single();
 
         Assert.Equal("Succeeded", pod.Status.Phase);
         Assert.Equal(1, completed.Status.Succeeded);
