@@ -6,7 +6,7 @@ namespace ImageBuilder.Operator.Tests.Messaging;
 /// <summary>Build request bodies for tests: the documented flat form, the nested form, and variations.</summary>
 internal static class RequestSamples
 {
-    public const string Token = "gho_S3cretT0kenValue0123456789abcdef";
+    public const string Token = "fake-test-token-not-a-secret-0123456789";
 
     public static JsonObject FlatObject() => new()
     {

@@ -20,14 +20,20 @@ public static class Annotations
     /// An object name as a label value: the name when it fits the 63-character limit of label
     /// values, else a prefix and a hash of the whole name (object names may be 253 long).
     /// </summary>
-    public static string LabelValue(string name)
+    public static string LabelValue(string name) => ShortName(name, "");
+
+    /// <summary>
+    /// <paramref name="name"/> + <paramref name="suffix"/> in at most 63 characters: as is when it fits,
+    /// else a prefix of the name, a hash of the whole name, then the suffix. Stable for the same input.
+    /// </summary>
+    public static string ShortName(string name, string suffix)
     {
         const int max = 63;
-        if (name.Length <= max)
+        if (name.Length + suffix.Length <= max)
         {
-            return name;
+            return name + suffix;
         }
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..8];
-        return $"{name[..(max - 9)].TrimEnd('-', '.', '_')}-{hash}";
+        return $"{name[..(max - suffix.Length - 9)].TrimEnd('-', '.', '_')}-{hash}{suffix}";
     }
 }

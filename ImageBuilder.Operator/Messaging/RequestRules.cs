@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Sources;
 
 namespace ImageBuilder.Operator.Messaging;
 
@@ -52,18 +53,10 @@ internal static partial class RequestRules
             : null;
     }
 
-    /// <summary>git's ref-name rules (git check-ref-format), within the CRD's character set.</summary>
-    public static string? RefName(string field, string value)
-    {
-        var bad = value.Length > 255 || !RefCharacters().IsMatch(value)
-            || value.StartsWith('-') || value.StartsWith('/') || value.EndsWith('/') || value.EndsWith('.')
-            || value.EndsWith(".lock", StringComparison.Ordinal)
-            || value.Contains("..", StringComparison.Ordinal) || value.Contains("//", StringComparison.Ordinal)
-            || value.Contains("@{", StringComparison.Ordinal) || value == "@"
-            || value.IndexOfAny(['~', '^', ':', '?', '*', '[', '\\']) >= 0
-            || value.Split('/').Any(part => part.StartsWith('.'));
-        return bad ? $"Field '{field}' is not a valid git ref name (got '{Text.Quote(value)}')." : null;
-    }
+    /// <summary>git's ref-name rules (<see cref="RefNames"/>, shared with the source connectors), within the CRD's character set.</summary>
+    public static string? RefName(string field, string value) =>
+        RefCharacters().IsMatch(value) && RefNames.IsValidRefName(value) ? null
+        : $"Field '{field}' is not a valid git ref name (got '{Text.Quote(value)}').";
 
     public static string? Commit(string value) =>
         CommitPattern().IsMatch(value) ? null

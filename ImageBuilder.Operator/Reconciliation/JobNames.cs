@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Globalization;
 using ImageBuilder.Operator.Api;
 
 namespace ImageBuilder.Operator.Reconciliation;
@@ -8,17 +7,6 @@ namespace ImageBuilder.Operator.Reconciliation;
 public static class JobNames
 {
     // Job names end up in the pods' job-name label, whose values are at most 63 characters.
-    private const int MaxLength = 63;
-
-    public static string For(ImageBuild build, int attempt)
-    {
-        var name = build.Metadata.Name;
-        var suffix = $"-{attempt}";
-        if (name.Length + suffix.Length <= MaxLength)
-        {
-            return name + suffix;
-        }
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8];
-        return $"{name[..(MaxLength - suffix.Length - 9)].TrimEnd('-', '.')}-{hash}{suffix}";
-    }
+    public static string For(ImageBuild build, int attempt) =>
+        Annotations.ShortName(build.Metadata.Name, string.Create(CultureInfo.InvariantCulture, $"-{attempt}"));
 }
