@@ -72,6 +72,45 @@ public sealed class BuildRequestParserTests
         Assert.Null(result.Request.Commit);
     }
 
+    public static TheoryData<string, string> GoShaped => GoSenderSamples.All("vano2903/testing", RequestSamples.Token);
+
+    [Theory]
+    [MemberData(nameof(GoShaped))]
+    public void Parse_GoSenderWithEveryOptionalFieldEmpty_IsTheDefaultBuild(string label, string body)
+    {
+        var result = _parser.Parse(RequestSamples.Bytes(body));
+
+        Assert.True(result.IsValid, $"{label}: {result.Message}");
+        var request = result.Request!;
+        Assert.Equal((RefTypes.Repo, Connectors.GitHub, "vano2903/testing"), (request.Type, request.Connector, request.Repo));
+        Assert.Equal((null, null, null, null, null), (request.Branch, request.Tag, request.Release, request.Commit, request.BuildPlan));
+        Assert.Equal(label == "flat" ? null : "65a1c0ffee", request.ApplicationId);
+    }
+
+    [Fact]
+    public void Parse_GoSenderPlanWithSomeFieldsSet_KeepsOnlyThoseSet()
+    {
+        var body = GoSenderSamples.Nested("vano2903/testing", RequestSamples.Token, GoSenderSamples.EmptyList.Null)
+            .Replace("\"dockerfilePath\":\"\"", "\"dockerfilePath\":\"docker/Dockerfile\"", StringComparison.Ordinal)
+            .Replace("\"aptPkgs\":null", "\"aptPkgs\":[\"curl\"]", StringComparison.Ordinal);
+
+        var plan = _parser.Parse(RequestSamples.Bytes(body)).Request!.BuildPlan!;
+
+        Assert.Equal(("docker/Dockerfile", null, null, null), (plan.DockerfilePath, plan.Builder, plan.RootDirectory, plan.Envs));
+        Assert.Equal(["curl"], plan.AptPkgs!);
+    }
+
+    [Theory]
+    [InlineData("GitHub", "REPO", "LATEST", RefTypes.Repo, null)]
+    [InlineData("github", "Commit", "3F2C9AB", RefTypes.Commit, "3f2c9ab")]
+    public void Parse_ConnectorTypeAndCommitInOtherCase_AreLowerCasedBeforeTheRules(string connector, string type, string commit, string expectedType, string? expectedCommit)
+    {
+        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat(o => { o["connector"] = connector; o["type"] = type; o["commit"] = commit; })));
+
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal((Connectors.GitHub, expectedType, expectedCommit), (result.Request!.Connector, result.Request.Type, result.Request.Commit));
+    }
+
     [Fact]
     public void Parse_NestedConcreteCommit_BuildsThatCommit()
     {

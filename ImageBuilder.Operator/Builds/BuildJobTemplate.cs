@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Requests;
 using k8s.Models;
 
 namespace ImageBuilder.Operator.Builds;
@@ -138,7 +139,7 @@ public sealed class BuildJobTemplate(BuildOptions options)
         [
             Env("IB_IMAGE", request.ImageRef),
             Env("IB_CONTEXT", BuildLayout.Context(plan)),
-            Env("IB_ROOT_DIRECTORY", BuildPlanValidator.NormalizePath(plan?.RootDirectory)),
+            Env("IB_ROOT_DIRECTORY", BuildPlanRules.NormalizePath(plan?.RootDirectory)),
             Env("IB_DOCKERFILE", dockerfile),
             Env("IB_DOCKERFILE_DISPLAY", Display(dockerfile)),
         ];

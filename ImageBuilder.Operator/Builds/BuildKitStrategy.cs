@@ -1,4 +1,5 @@
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Requests;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 
@@ -51,7 +52,7 @@ public sealed class BuildKitStrategy(IOptions<BuildOptions> options) : IBuildStr
         var env = new List<V1EnvVar>
         {
             BuildJobTemplate.Env("IB_CONTEXT", BuildLayout.Context(plan)),
-            BuildJobTemplate.Env("IB_ROOT_DIRECTORY", BuildPlanValidator.NormalizePath(plan?.RootDirectory)),
+            BuildJobTemplate.Env("IB_ROOT_DIRECTORY", BuildPlanRules.NormalizePath(plan?.RootDirectory)),
             BuildJobTemplate.Env("HOME", "/tmp"),
         };
         return _template.Container(BuildJobTemplate.PlanContainer, _template.Options.Images.Nixpacks, BuildScripts.Plan,

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Unicode;
 using ImageBuilder.Operator.Api;
 
+using ImageBuilder.Operator.Requests;
+
 namespace ImageBuilder.Operator.Messaging;
 
 /// <summary>
@@ -13,6 +15,7 @@ namespace ImageBuilder.Operator.Messaging;
 public sealed class BuildRequestParser(int maxMessageBytes)
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
+    private static readonly JsonSerializerOptions PlanJson = new() { PropertyNameCaseInsensitive = true, MaxDepth = 8 };
 
     public BuildRequestParseResult Parse(ReadOnlyMemory<byte> body)
     {
@@ -88,40 +91,38 @@ public sealed class BuildRequestParser(int maxMessageBytes)
     private static BuildRequest? Read(JsonFields top, JsonFields source, string prefix, List<string> errors)
     {
         // The nested form keeps applicationID at the top; tolerate it inside pullInfo too.
-        var applicationId = top.String("applicationID") ?? (prefix.Length > 0 ? source.String("applicationID") : null);
+        // Empty means unset for every optional field: Go senders marshal every field of their structs.
+        var applicationId = NullIfEmpty(top.String("applicationID")) ?? (prefix.Length > 0 ? NullIfEmpty(source.String("applicationID")) : null);
         var userId = source.String("userID", required: true);
         var token = source.String("token", required: true);
         var repo = source.String("repo", required: true);
         var connector = source.String("connector", required: true)?.ToLowerInvariant();
-        var type = (source.String("type") ?? (prefix.Length > 0 ? top.String("type") : null))?.ToLowerInvariant();
-        var refs = new Refs(source.String("branch"), source.String("tag"), source.String("release"), source.String("commit"));
-        var plan = top.Element("buildPlan") is { } planElement ? BuildPlanRules.Read(planElement, errors) : null;
+        var type = (NullIfEmpty(source.String("type")) ?? (prefix.Length > 0 ? NullIfEmpty(top.String("type")) : null))?.ToLowerInvariant();
+        var refs = new Refs(NullIfEmpty(source.String("branch")), NullIfEmpty(source.String("tag")), NullIfEmpty(source.String("release")), NullIfEmpty(source.String("commit"))?.ToLowerInvariant());
+        var plan = top.Element("buildPlan") is { } planElement ? ReadBuildPlan(planElement, errors) : null;
 
-        AddIf(errors, applicationId is { Length: > 0 } ? RequestRules.Id("applicationID", applicationId) : null);
+        AddIf(errors, applicationId is null ? null : RequestRules.Id("applicationID", applicationId));
         AddIf(errors, userId is null ? null : RequestRules.Id(prefix + "userID", userId));
         AddIf(errors, token is null ? null : RequestRules.Token(token));
         AddIf(errors, connector is null ? null : RequestRules.Connector(connector));
-        if (repo is not null && connector is Connectors.GitHub or Connectors.Git)
-        {
-            AddIf(errors, connector == Connectors.GitHub ? RequestRules.GitHubRepo(repo) : RequestRules.GitUrl(repo));
-        }
-        var resolvedType = ResolveType(type, refs, errors);
+        AddIf(errors, repo is null || connector is null ? null : RequestRules.Repo(connector, repo));
+        var resolvedType = ResolveType(type, connector, refs, errors);
         if (errors.Count > 0 || userId is null || token is null || repo is null || connector is null || resolvedType is null)
         {
             return null;
         }
         return new BuildRequest
         {
-            ApplicationId = string.IsNullOrEmpty(applicationId) ? null : applicationId,
+            ApplicationId = applicationId,
             UserId = userId,
             Token = token,
             Connector = connector,
             Repo = repo,
             Type = resolvedType,
-            Branch = NullIfEmpty(refs.Branch),
+            Branch = refs.Branch,
             Tag = resolvedType == RefTypes.Tag ? refs.Tag : null,
             Release = resolvedType == RefTypes.Release ? refs.Release ?? refs.Tag : null,
-            Commit = resolvedType == RefTypes.Commit ? refs.Commit?.ToLowerInvariant() : null,
+            Commit = resolvedType == RefTypes.Commit ? refs.Commit : null,
             BuildPlan = plan,
         };
     }
@@ -130,29 +131,50 @@ public sealed class BuildRequestParser(int maxMessageBytes)
     /// The type to build, checking the ref it needs. Without a type, a concrete commit means that
     /// commit and anything else the branch; a commit of "" or "latest" is the branch's newest.
     /// </summary>
-    private static string? ResolveType(string? type, Refs refs, List<string> errors)
+    private static string? ResolveType(string? type, string? connector, Refs refs, List<string> errors)
     {
         AddIf(errors, type is null ? null : RequestRules.Type(type));
-        AddIf(errors, refs.Branch is { Length: > 0 } ? RequestRules.RefName("branch", refs.Branch) : null);
-        AddIf(errors, refs.Tag is { Length: > 0 } ? RequestRules.RefName("tag", refs.Tag) : null);
-        AddIf(errors, refs.Release is { Length: > 0 } ? RequestRules.RefName("release", refs.Release) : null);
-        var concreteCommit = !RequestRules.IsLatestCommit(refs.Commit);
-        AddIf(errors, concreteCommit ? RequestRules.Commit(refs.Commit!) : null);
+        AddIf(errors, refs.Branch is null ? null : RequestRules.RefName("branch", refs.Branch));
+        AddIf(errors, refs.Tag is null ? null : RequestRules.RefName("tag", refs.Tag));
+        AddIf(errors, refs.Release is null ? null : RequestRules.RefName("release", refs.Release));
+        AddIf(errors, refs.Commit is null ? null : RequestRules.Commit(refs.Commit));
+        var concreteCommit = !RequestRules.IsLatest(refs.Commit);
         var resolved = type switch
         {
             null or RefTypes.Repo => concreteCommit ? RefTypes.Commit : RefTypes.Repo,
             RefTypes.Commit => concreteCommit ? RefTypes.Commit : RefTypes.Repo,
             _ => type,
         };
-        if (resolved == RefTypes.Tag && string.IsNullOrEmpty(refs.Tag))
-        {
-            errors.Add("Field 'tag' is required when type is 'tag'.");
-        }
-        if (resolved == RefTypes.Release && string.IsNullOrEmpty(refs.Release) && string.IsNullOrEmpty(refs.Tag))
-        {
-            errors.Add("Field 'release' is required when type is 'release'.");
-        }
+        // An older sender names a release's tag in 'tag'.
+        AddIf(errors, RequestRules.RefForType(resolved, connector ?? "", refs.Tag, refs.Release ?? refs.Tag));
         return resolved;
+    }
+
+    /// <summary>The newer senders' <c>buildPlan</c>, its empty values unset, then checked; unknown fields are ignored.</summary>
+    private static BuildPlanSpec? ReadBuildPlan(JsonElement element, List<string> errors)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"Field 'buildPlan' must be an object, not {JsonFields.Describe(element.ValueKind)}.");
+            return null;
+        }
+        BuildPlanSpec? plan;
+        try
+        {
+            plan = BuildPlanRules.Normalize(element.Deserialize<BuildPlanSpec>(PlanJson));
+        }
+        catch (JsonException e)
+        {
+            errors.Add($"Field 'buildPlan{e.Path?.TrimStart('$')}' has the wrong type.");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add("Field 'buildPlan' holds text that is not valid Unicode.");
+            return null;
+        }
+        BuildPlanRules.Check(plan, errors);
+        return plan;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -1,4 +1,5 @@
 using System.Text;
+using ImageBuilder.Operator.Requests;
 using RabbitMQ.Client;
 
 namespace ImageBuilder.Operator.Messaging;

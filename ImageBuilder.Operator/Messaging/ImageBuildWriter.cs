@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Requests;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -26,7 +27,7 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity)
         {
-            return new BuildWriteResult(BuildWriteOutcome.Rejected, "", "Kubernetes refused the build: " + Text.Quote(StatusMessage(e)));
+            return new BuildWriteResult(BuildWriteOutcome.Rejected, "", RejectionMessage(StatusDetails(e), StatusMessage(e)));
         }
         catch (HttpOperationException e)
         {
@@ -129,6 +130,35 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         {
             // Left by an earlier delivery of this request; same name, same content.
         }
+    }
+
+    /// <summary>
+    /// The apiserver's refusal as one message that names every field it refused before saying why,
+    /// so a cut can never fall before the field: the status message starts with the object's kind
+    /// and name, which is what used to fill the space (<c>… is invalid: spec.buildPl…</c>).
+    /// </summary>
+    internal static string RejectionMessage(V1Status? status, string fallback)
+    {
+        const int MaxCauses = 8;
+        const int MaxCause = 240;
+        var causes = status?.Details?.Causes?.Where(c => !string.IsNullOrEmpty(c.Field) || !string.IsNullOrEmpty(c.Message)).ToList() ?? [];
+        if (causes.Count == 0)
+        {
+            return "Kubernetes refused the build: " + Text.Quote(fallback, MaxCauses * MaxCause);
+        }
+        var named = causes.Take(MaxCauses).Select(c =>
+        {
+            // The message repeats the field ("spec.x: Invalid value: ...") on some versions; say it once.
+            var message = c.Message ?? c.Reason ?? "";
+            var field = c.Field ?? "";
+            if (field.Length > 0 && message.StartsWith(field + ": ", StringComparison.Ordinal))
+            {
+                message = message[(field.Length + 2)..];
+            }
+            return field.Length == 0 ? Text.Quote(message, MaxCause) : Text.Quote(field, MaxCause) + ": " + Text.Quote(message, MaxCause);
+        });
+        var more = causes.Count > MaxCauses ? $"; and {causes.Count - MaxCauses} more" : "";
+        return "Kubernetes refused the build: " + string.Join("; ", named) + more + ".";
     }
 
     private static bool IsFinished(ImageBuild build) => build.Status?.Phase is Phases.Succeeded or Phases.Failed;

@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using ImageBuilder.Operator.Requests;
+
 namespace ImageBuilder.Operator.Messaging;
 
 /// <summary>

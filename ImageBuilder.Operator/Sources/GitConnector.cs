@@ -1,6 +1,7 @@
 using System.Text;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Requests;
 using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Sources;

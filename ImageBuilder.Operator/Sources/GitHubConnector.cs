@@ -1,4 +1,5 @@
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Requests;
 using Octokit;
 
 namespace ImageBuilder.Operator.Sources;

@@ -1,3 +1,5 @@
+using ImageBuilder.Operator.Requests;
+
 namespace ImageBuilder.Operator.Sources;
 
 /// <summary>The refs a remote advertises, parsed from <c>git ls-remote --symref</c>.</summary>

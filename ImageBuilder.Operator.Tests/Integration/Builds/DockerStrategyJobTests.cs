@@ -161,7 +161,7 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
         commit ??= Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + "00000000";
         var image = new ImageNamer(Microsoft.Extensions.Options.Options.Create(options)).For(build, commit);
         var request = new BuildJobRequest(build, "sample-1", 1, commit, archiveUrl, cloneUrl, image.Reference, "source-token", "token", options.RegistrySecretName, JobTimeout);
-        Assert.Null(BuildPlanValidator.Validate(plan));
+        Assert.Empty(ImageBuilder.Operator.Requests.RequestRules.Validate(build.Spec));
         var job = await fixture.Kubernetes.BatchV1.CreateNamespacedJobAsync(new DockerStrategy(Microsoft.Extensions.Options.Options.Create(options)).CreateJob(request), ns);
         return (ns, job);
     }

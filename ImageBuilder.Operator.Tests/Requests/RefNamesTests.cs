@@ -1,6 +1,6 @@
-using ImageBuilder.Operator.Sources;
+using ImageBuilder.Operator.Requests;
 
-namespace ImageBuilder.Operator.Tests.Sources;
+namespace ImageBuilder.Operator.Tests.Requests;
 
 public sealed class RefNamesTests
 {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace ImageBuilder.Operator.Sources;
+namespace ImageBuilder.Operator.Requests;
 
 /// <summary>
 /// Checks of user-given names before they reach a URL path or a git command line: a subset of

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ImageBuilder.Operator.Messaging;
+namespace ImageBuilder.Operator.Requests;
 
 /// <summary>Makes sender-controlled text safe to echo in a reply or a log line.</summary>
 internal static class Text
@@ -8,12 +8,15 @@ internal static class Text
     private const int MaxEcho = 80;
 
     /// <summary>At most <see cref="MaxEcho"/> characters, control and non-ASCII characters escaped.</summary>
-    public static string Quote(string value)
+    public static string Quote(string value) => Quote(value, MaxEcho);
+
+    /// <summary>At most <paramref name="max"/> characters, control and non-ASCII characters escaped.</summary>
+    public static string Quote(string value, int max)
     {
-        var builder = new StringBuilder(Math.Min(value.Length, MaxEcho) + 8);
+        var builder = new StringBuilder(Math.Min(value.Length, max) + 8);
         foreach (var c in value)
         {
-            if (builder.Length >= MaxEcho)
+            if (builder.Length >= max)
             {
                 builder.Append('…');
                 break;
