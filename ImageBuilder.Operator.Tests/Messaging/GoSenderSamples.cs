@@ -16,13 +16,13 @@ public static class GoSenderSamples
 
     /// <summary>The flat BuildRequest struct with only the required fields set.</summary>
     public static string Flat(string repo, string token, string userId = "18008") =>
-        $$"""{"applicationID":"","token":"{{token}}","userID":"{{userId}}","type":"","connector":"github","repo":"{{repo}}","branch":"","tag":"","release":"","commit":""}""";
+        $$$"""{"applicationID":"","token":"{{{token}}}","userID":"{{{userId}}}","type":"","connector":"github","repo":"{{{repo}}}","branch":"","tag":"","release":"","commit":""}""";
 
     /// <summary>The nested form (PullInfoRequest + BuildConfig) with every optional field unset.</summary>
     public static string Nested(string repo, string token, EmptyList lists, string commit = "", string applicationId = "65a1c0ffee", string userId = "18008")
     {
         var empty = lists == EmptyList.Null ? "null" : "[]";
-        return $$"""{"applicationID":"{{applicationId}}","pullInfo":{"userID":"{{userId}}","token":"{{token}}","repo":"{{repo}}","connector":"github","branch":"","commit":"{{commit}}"},"buildPlan":{"rootDirectory":"","builder":"","startCommand":"","dockerfilePath":"","nixpacksPath":"","envs":{{empty}},"nixPkgs":{{empty}},"nixLibs":{{empty}},"aptPkgs":{{empty}},"installCommand":"","buildCommand":""}}""";
+        return $$$"""{"applicationID":"{{{applicationId}}}","pullInfo":{"userID":"{{{userId}}}","token":"{{{token}}}","repo":"{{{repo}}}","connector":"github","branch":"","commit":"{{{commit}}}"},"buildPlan":{"rootDirectory":"","builder":"","startCommand":"","dockerfilePath":"","nixpacksPath":"","envs":{{{empty}}},"nixPkgs":{{{empty}}},"nixLibs":{{{empty}}},"aptPkgs":{{{empty}}},"installCommand":"","buildCommand":""}}""";
     }
 
     /// <summary>Every Go-shaped variant: label and body.</summary>

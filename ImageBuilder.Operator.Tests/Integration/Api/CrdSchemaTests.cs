@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Tests.Requests;
 using k8s;
 using k8s.Models;
 
@@ -56,6 +57,58 @@ public sealed class CrdSchemaTests(PlatformFixture fixture)
         Assert.Contains("spec.source.repo", error.Response.Content, StringComparison.Ordinal);
         Assert.Contains("spec.source.connector: Unsupported value: \\\"svn\\\"", error.Response.Content, StringComparison.Ordinal);
         Assert.Contains("spec.maxRetries", error.Response.Content, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The request rules' table (Requests/RuleCases) against the schema: every spec the rules accept
+    /// must be accepted by the apiserver, or the bridge would accept a request Kubernetes then
+    /// refuses; the schema may refuse less than the rules (1.20 has no cross-field rules), never more.
+    /// </summary>
+    [Fact]
+    public async Task EveryRuleCase_TheRulesAccept_IsAcceptedByTheSchema()
+    {
+        var ns = await fixture.CreateNamespaceAsync("crd-rules");
+        var refusedByRules = 0;
+        var mismatches = new List<string>();
+        var i = 0;
+        foreach (var rule in RuleCases.Cases)
+        {
+            var name = $"rule-{i++}";
+            var body = new JsonObject
+            {
+                ["apiVersion"] = ImageBuild.ApiGroupVersion,
+                ["kind"] = ImageBuild.KindName,
+                ["metadata"] = new JsonObject { ["name"] = name },
+                ["spec"] = RuleCases.SpecJson(rule),
+            };
+            string? refusal = null;
+            try
+            {
+                await fixture.Kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync(body, ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when ((int)e.Response.StatusCode == 422)
+            {
+                refusal = e.Response.Content;
+            }
+            if (rule.IsValid && refusal is not null)
+            {
+                mismatches.Add($"{rule.Label}: the rules accept it, the schema refuses it: {refusal}");
+            }
+            refusedByRules += rule.IsValid ? 0 : 1;
+            if (rule.IsValid && refusal is null)
+            {
+                // What the apiserver stored must still pass the rules (nothing pruned into something else).
+                var stored = await fixture.Kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<ImageBuild>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural, name);
+                var errors = ImageBuilder.Operator.Requests.RequestRules.Validate(stored.Spec);
+                if (errors.Count > 0)
+                {
+                    mismatches.Add($"{rule.Label}: stored spec fails the rules: {string.Join(" ", errors)}");
+                }
+            }
+        }
+
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+        Assert.True(refusedByRules >= 40, "the table must hold refused cases too");
     }
 
     private static string Json(object? value) => JsonNode.Parse(KubernetesJson.Serialize(value))!.ToJsonString();

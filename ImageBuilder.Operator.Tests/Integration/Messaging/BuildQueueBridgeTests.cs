@@ -47,6 +47,61 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task Bridge_GoSenderWithEveryOptionalFieldEmpty_CreatesImageBuildsWithoutEmptyValues()
+    {
+        var ns = await fixture.CreateNamespaceAsync("mq-go");
+        await using var harness = MessagingHarness.Create(fixture, output, ns);
+        await harness.StartAsync();
+        var corpus = GoSenderSamples.All("vano2903/testing", RequestSamples.Token).Select(row => (Label: (string)row[0], Body: (string)row[1])).ToList();
+
+        foreach (var (label, body) in corpus)
+        {
+            // A message id each: two variants make the same request and would otherwise be one build.
+            await harness.PublishLikeBackendAsync(body, messageId: "go-" + label.Replace(' ', '-').Replace(",", "", StringComparison.Ordinal));
+        }
+
+        var builds = await WaitForBuildsAsync(ns, corpus.Count);
+        Assert.Equal(corpus.Count, builds.Count);
+        foreach (var build in builds)
+        {
+            var source = build.Spec.Source;
+            Assert.Equal((RefTypes.Repo, null, null, null, null), (source.Type, source.Branch, source.Tag, source.Release, source.Commit));
+            Assert.Null(build.Spec.BuildPlan);
+            Assert.DoesNotContain("\"\"", KubernetesJson.Serialize(build.Spec), StringComparison.Ordinal);
+        }
+        Assert.Single(builds, b => b.Spec.ApplicationId is null);
+        Assert.Equal(0u, await harness.ReadyCountAsync(harness.Options.KusanaliQueue));
+    }
+
+    [Fact]
+    public async Task Writer_SpecTheApiserverRefuses_AnswerNamesEveryFieldBeforeAnyCut()
+    {
+        var ns = await fixture.CreateNamespaceAsync("mq-refused");
+        var parsed = new BuildRequestParser(65536).Parse(RequestSamples.Bytes(RequestSamples.Flat())).Request!;
+        // Past the request rules (as a drift between rules and schema would be): the apiserver is the last word.
+        var request = new BuildRequest
+        {
+            UserId = parsed.UserId,
+            Token = parsed.Token,
+            Connector = parsed.Connector,
+            Repo = parsed.Repo,
+            Type = parsed.Type,
+            Branch = parsed.Branch,
+            BuildPlan = new BuildPlanSpec { Builder = "kaniko", RootDirectory = "/" + new string('r', 300), AptPkgs = ["-x"] },
+        };
+
+        var result = await new ImageBuildWriter(fixture.Kubernetes).WriteAsync(request, null, ns, CancellationToken.None);
+
+        Assert.Equal(BuildWriteOutcome.Rejected, result.Outcome);
+        output.WriteLine(result.Reason);
+        Assert.StartsWith("Kubernetes refused the build: spec.buildPlan.", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("spec.buildPlan.builder: Unsupported value: \"kaniko\"", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("spec.buildPlan.rootDirectory", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("spec.buildPlan.aptPkgs[0]", result.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("is invalid", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bridge_SameMessageTwice_CreatesOneImageBuild()
     {
         var ns = await fixture.CreateNamespaceAsync("mq-twice");

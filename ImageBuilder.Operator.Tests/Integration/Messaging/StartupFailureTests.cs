@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using RabbitMQ.Client;
+using Xunit.Abstractions;
+
+namespace ImageBuilder.Operator.Tests.Integration.Messaging;
+
+/// <summary>
+/// The operator as its own process, as Kubernetes runs it: a start-up it cannot complete must end
+/// the process with a non-zero exit code (so the pod shows CrashLoopBackOff, not Completed) and say
+/// why in one line, once, without a stack trace burying it.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class StartupFailureTests(PlatformFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Operator_BuildQueueExistsAsClassic_ExitsOneWithTheReasonOnOneLine()
+    {
+        var prefix = PlatformFixture.UniqueName("fatal");
+        var ns = await fixture.CreateNamespaceAsync("fatal");
+        var factory = new ConnectionFactory { Uri = fixture.AmqpUri };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        // An older deployment's queue: classic, where the operator declares quorum queues.
+        await channel.QueueDeclareAsync(prefix + ".build", durable: true, exclusive: false, autoDelete: false);
+        try
+        {
+            var run = await RunOperatorAsync(Environment(ns, prefix));
+
+            Assert.Equal(1, run.ExitCode);
+            var reason = Assert.Single(run.StdErr);
+            Assert.StartsWith("image-builder: cannot run: ", reason, StringComparison.Ordinal);
+            Assert.Contains($"Queue '{prefix}.build' already exists with other arguments", reason, StringComparison.Ordinal);
+            Assert.Contains("x-queue-type", reason, StringComparison.Ordinal);
+            Assert.Contains("OnQueueMismatch=UseExisting", reason, StringComparison.Ordinal);
+            AssertSaidOnceWithoutStackTrace(run, "already exists with other arguments");
+        }
+        finally
+        {
+            foreach (var suffix in new[] { ".build", ".fail", ".cm", ".kusanali" })
+            {
+                await channel.QueueDeleteAsync(prefix + suffix, ifUnused: false, ifEmpty: false);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Operator_RequiredSettingMissing_ExitsOneWithTheReasonOnOneLine()
+    {
+        var ns = await fixture.CreateNamespaceAsync("fatal-cfg");
+        var environment = Environment(ns, PlatformFixture.UniqueName("fatal"));
+        environment.Remove("Build__Registry");
+
+        var run = await RunOperatorAsync(environment);
+
+        Assert.Equal(1, run.ExitCode);
+        var reason = Assert.Single(run.StdErr);
+        Assert.StartsWith("image-builder: cannot run: ", reason, StringComparison.Ordinal);
+        Assert.Contains("Build:Registry", reason, StringComparison.Ordinal);
+        AssertSaidOnceWithoutStackTrace(run, "Build:Registry");
+    }
+
+    private static void AssertSaidOnceWithoutStackTrace(OperatorRun run, string reason)
+    {
+        var all = run.StdOut.Concat(run.StdErr).ToList();
+        Assert.Single(all, l => l.Contains(reason, StringComparison.Ordinal));
+        Assert.DoesNotContain(all, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        Assert.DoesNotContain(all, l => l.Contains("Unhandled exception", StringComparison.Ordinal));
+    }
+
+    private Dictionary<string, string> Environment(string ns, string prefix) => new(StringComparer.Ordinal)
+    {
+        ["KUBECONFIG"] = fixture.KubeConfigPath,
+        ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
+        ["Controller__Namespace"] = ns,
+        ["Controller__LeaderElection__LeaseNamespace"] = ns,
+        ["Build__Registry"] = fixture.Registry,
+        ["RabbitMq__Uri"] = fixture.AmqpUri.ToString(),
+        ["RabbitMq__BuildQueue"] = prefix + ".build",
+        ["RabbitMq__FailQueue"] = prefix + ".fail",
+        ["RabbitMq__ContainerManagerQueue"] = prefix + ".cm",
+        ["RabbitMq__KusanaliQueue"] = prefix + ".kusanali",
+        ["RabbitMq__TargetNamespace"] = ns,
+    };
+
+    private async Task<OperatorRun> RunOperatorAsync(Dictionary<string, string> environment)
+    {
+        var dll = OperatorDll();
+        var psi = new ProcessStartInfo("dotnet", [dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+        var stdout = new List<string>();
+        var stderr = new List<string>();
+        using var process = new Process { StartInfo = psi };
+        process.OutputDataReceived += (_, e) => Add(stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Add(stderr, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(ExitWithin);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw new TimeoutException($"the operator did not exit within {ExitWithin}; it printed:\n{Joined(stdout, stderr)}");
+        }
+        // WaitForExit without a timeout returns once the redirected streams reached their end.
+        process.WaitForExit();
+        output.WriteLine(Joined(stdout, stderr));
+        lock (stdout)
+        {
+            lock (stderr)
+            {
+                return new OperatorRun(process.ExitCode, [.. stdout], [.. stderr.Where(l => l.Length > 0)]);
+            }
+        }
+    }
+
+    private static void Add(List<string> lines, string? line)
+    {
+        if (line is not null)
+        {
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+        }
+    }
+
+    private static string Joined(List<string> stdout, List<string> stderr)
+    {
+        var text = new StringBuilder();
+        lock (stdout)
+        {
+            text.AppendJoin('\n', stdout);
+        }
+        lock (stderr)
+        {
+            text.Append("\n-- stderr --\n").AppendJoin('\n', stderr);
+        }
+        return text.ToString();
+    }
+
+    private string OperatorDll()
+    {
+        foreach (var configuration in new[] { "Debug", "Release" })
+        {
+            var dll = Path.Combine(fixture.RepoRoot, "ImageBuilder.Operator", "bin", configuration, "net10.0", "ImageBuilder.Operator.dll");
+            if (File.Exists(dll))
+            {
+                return dll;
+            }
+        }
+        throw new InvalidOperationException("ImageBuilder.Operator.dll is not built (dotnet build ImageBuilder.Operator)");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed record OperatorRun(int ExitCode, IReadOnlyList<string> StdOut, IReadOnlyList<string> StdErr);
+}
