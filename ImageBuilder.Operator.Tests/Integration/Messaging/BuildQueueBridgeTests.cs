@@ -87,7 +87,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
             Repo = parsed.Repo,
             Type = parsed.Type,
             Branch = parsed.Branch,
-            BuildPlan = new BuildPlanSpec { Builder = "kaniko", RootDirectory = "/" + new string('r', 300), AptPkgs = ["-x"] },
+            BuildPlan = new BuildPlanSpec { Builder = "kaniko", RootDirectory = "/" + new string('r', 300), AptPkgs = [new string('p', 300)] },
         };
 
         var result = await new ImageBuildWriter(fixture.Kubernetes).WriteAsync(request, null, ns, CancellationToken.None);
@@ -95,9 +95,9 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
         Assert.Equal(BuildWriteOutcome.Rejected, result.Outcome);
         output.WriteLine(result.Reason);
         Assert.StartsWith("Kubernetes refused the build: spec.buildPlan.", result.Reason, StringComparison.Ordinal);
-        Assert.Contains("spec.buildPlan.builder: Unsupported value: \"kaniko\"", result.Reason, StringComparison.Ordinal);
+        Assert.Matches("spec\\.buildPlan\\.builder: [^;]*\"kaniko\"", result.Reason);
         Assert.Contains("spec.buildPlan.rootDirectory", result.Reason, StringComparison.Ordinal);
-        Assert.Contains("spec.buildPlan.aptPkgs[0]", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("spec.buildPlan.aptPkgs", result.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("is invalid", result.Reason, StringComparison.Ordinal);
     }
 
