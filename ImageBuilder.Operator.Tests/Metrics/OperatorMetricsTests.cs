@@ -58,6 +58,39 @@ public sealed class OperatorMetricsTests
     }
 
     [Fact]
+    public async Task TrackImageBuilds_AtScrape_ExportsCountAndOldestWaitByPhase()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        var metrics = new OperatorMetrics();
+        IReadOnlyCollection<ImageBuild> builds =
+        [
+            BuildPhaseClockTests.Build("a", Phases.Pending, created: time.GetUtcNow().AddMinutes(-7)),
+            BuildPhaseClockTests.Build("b", Phases.Succeeded),
+        ];
+        metrics.TrackImageBuilds(() => builds, time);
+
+        var text = await ExportAsync(metrics);
+
+        Assert.Equal(1, Value(text, """imagebuilder_imagebuilds{phase="Pending"}"""));
+        Assert.Equal(1, Value(text, """imagebuilder_imagebuilds{phase="Succeeded"}"""));
+        Assert.Contains("""imagebuilder_imagebuilds{phase="Building"} 0""", text, StringComparison.Ordinal);
+        Assert.Equal(420, Value(text, """imagebuilder_imagebuild_phase_oldest_seconds{phase="Pending"}"""));
+        Assert.Contains("""imagebuilder_imagebuild_phase_oldest_seconds{phase="Retrying"} 0""", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("""imagebuilder_imagebuild_phase_oldest_seconds{phase="Succeeded"}""", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TrackImageBuilds_CacheNotSynced_ExportsNoPhaseSeries()
+    {
+        var metrics = new OperatorMetrics();
+        metrics.TrackImageBuilds(() => null, new FakeTimeProvider());
+
+        var text = await ExportAsync(metrics);
+
+        Assert.DoesNotContain("imagebuilder_imagebuilds{", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MeteredReconciler_FailedResultAndException_BothCountedAsErrors()
     {
         var metrics = new OperatorMetrics();

@@ -58,6 +58,36 @@ public sealed class OperatorMetrics
         });
     }
 
+    /// <summary>
+    /// Exports, at each scrape, the ImageBuilds <paramref name="list"/> returns (null until the informer has synced: the
+    /// gauges then keep their last values) counted by phase, and how long the oldest of each unfinished phase has been in it.
+    /// </summary>
+    public void TrackImageBuilds(Func<IReadOnlyCollection<ImageBuild>?> list, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        var clock = new BuildPhaseClock(time);
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        var builds = factory.CreateGauge("imagebuilder_imagebuilds", "ImageBuilds in the operator's cache, by phase (a build without a status counts as Pending).", "phase");
+        var oldest = factory.CreateGauge(
+            "imagebuilder_imagebuild_phase_oldest_seconds",
+            "How long the longest-waiting ImageBuild of an unfinished phase has been in it, as this replica saw it; 0 when none is.", "phase");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            if (list() is not { } current)
+            {
+                return;
+            }
+            foreach (var (phase, figures) in clock.Observe(current))
+            {
+                builds.WithLabels(phase).Set(figures.Count);
+                if (phase is not (Phases.Succeeded or Phases.Failed))
+                {
+                    oldest.WithLabels(phase).Set(figures.OldestSeconds);
+                }
+            }
+        });
+    }
+
     /// <summary>What <c>/metrics</c> exports.</summary>
     public CollectorRegistry Registry { get; }
 
