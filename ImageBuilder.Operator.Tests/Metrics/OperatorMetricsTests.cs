@@ -48,6 +48,23 @@ public sealed class OperatorMetricsTests
     }
 
     [Theory]
+    [InlineData("""imagebuilder_builds_total{outcome="succeeded",fault="none"}""")]
+    [InlineData("""imagebuilder_builds_total{outcome="cache_hit",fault="none"}""")]
+    [InlineData("""imagebuilder_builds_total{outcome="failed",fault="user"}""")]
+    [InlineData("""imagebuilder_builds_total{outcome="failed",fault="service"}""")]
+    [InlineData("""imagebuilder_build_duration_seconds_count{outcome="failed"}""")]
+    [InlineData("""imagebuilder_bridge_messages_total{result="created"}""")]
+    [InlineData("""imagebuilder_bridge_messages_total{result="requeued"}""")]
+    [InlineData("""imagebuilder_retries_scheduled_total{fault="service"}""")]
+    public async Task New_NothingCountedYet_KnownSeriesExportedAtZero(string series)
+    {
+        var text = await ExportAsync(new OperatorMetrics());
+
+        // Present at 0, so Prometheus' increase() sees the first event.
+        Assert.Contains(series + " 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(true, 1)]
     [InlineData(false, 0)]
     public async Task Leader_AtScrape_FollowsLeaderStatus(bool leading, double expected)

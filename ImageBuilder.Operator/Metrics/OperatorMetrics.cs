@@ -34,6 +34,7 @@ public sealed class OperatorMetrics
         _reconcileDuration = factory.CreateHistogram(
             "imagebuilder_reconcile_duration_seconds", "Time of one reconcile of one ImageBuild.",
             new HistogramConfiguration { Buckets = ReconcileBuckets });
+        StartKnownSeriesAtZero();
         var leading = factory.CreateGauge("imagebuilder_leader", "1 while this replica holds the controller Lease, else 0.");
         if (leader is not null)
         {
@@ -41,6 +42,27 @@ public sealed class OperatorMetrics
         }
         // Process and runtime figures (resident memory among them) without the static default registry.
         DotNetStats.Register(Registry);
+    }
+
+    // A series born at 1 has no increase in Prometheus (no earlier sample): every label set the operator can
+    // count is exported at 0 from the start, so rate() and increase() (and the alerts on them) see the first event.
+    private void StartKnownSeriesAtZero()
+    {
+        foreach (var (outcome, fault) in new[]
+        {
+            (MetricLabels.Succeeded, MetricLabels.NoFault), (MetricLabels.CacheHit, MetricLabels.NoFault),
+            (MetricLabels.Failed, Faults.User), (MetricLabels.Failed, Faults.Service),
+        })
+        {
+            _builds.WithLabels(outcome, fault);
+            _buildDuration.WithLabels(outcome);
+        }
+        foreach (var result in new[] { MetricLabels.Created, MetricLabels.Duplicate, MetricLabels.Rejected, MetricLabels.Requeued })
+        {
+            _messages.WithLabels(result);
+        }
+        _retries.WithLabels(Faults.User);
+        _retries.WithLabels(Faults.Service);
     }
 
     /// <summary>Exports the build queue's ready messages (the bridge's lag) as read by <paramref name="read"/> at each scrape.</summary>
