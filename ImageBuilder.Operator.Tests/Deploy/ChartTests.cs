@@ -243,6 +243,125 @@ public sealed class ChartTests
         Assert.Contains(path, result.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Template_DefaultValues_RendersNoObservabilityObjects()
+    {
+        var manifests = await Helm.TemplateAsync("--api-versions", "monitoring.coreos.com/v1");
+
+        Assert.DoesNotContain("ServiceMonitor", manifests.Kinds);
+        Assert.DoesNotContain("PrometheusRule", manifests.Kinds);
+        Assert.DoesNotContain(manifests.All<V1ConfigMap>("ConfigMap"), c => c.Metadata.Name.EndsWith("-dashboard", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Template_ObservabilityOnWithMonitoringApi_ServiceMonitorScrapesTheMetricsServicePort()
+    {
+        var manifests = await Helm.TemplateAsync([.. ObservabilityOn, "--api-versions", "monitoring.coreos.com/v1"]);
+
+        var monitor = manifests.Single<MonitoringObject>("ServiceMonitor");
+        var service = manifests.Single<V1Service>("Service");
+        var endpoint = Assert.Single(monitor.Spec.Endpoints!);
+        Assert.Equal(service.Spec.Ports.Single().Name, endpoint.Port);
+        Assert.Equal("/metrics", endpoint.Path);
+        Assert.Equal("30s", endpoint.Interval);
+        Assert.All(monitor.Spec.Selector!.MatchLabels, l => Assert.Equal(l.Value, service.Metadata.Labels[l.Key]));
+        Assert.Equal("kube-prometheus", monitor.Metadata.Labels["release"]);
+    }
+
+    [Fact]
+    public async Task Template_ObservabilityOnWithMonitoringApi_PrometheusRuleHoldsTheFiveAlerts()
+    {
+        var manifests = await Helm.TemplateAsync([.. ObservabilityOn, "--api-versions", "monitoring.coreos.com/v1"]);
+
+        var rule = manifests.Single<MonitoringObject>("PrometheusRule");
+        var group = Assert.Single(rule.Spec.Groups!);
+        Assert.Equal(
+            ["ImageBuilderBuildsFailing", "ImageBuilderBuildQueueBacklogGrowing", "ImageBuilderNoLeader", "ImageBuilderBuildStuckPending", "ImageBuilderBuildRequestsStuckQueued"],
+            group.Rules.Select(r => r.Alert));
+        Assert.All(group.Rules, r => Assert.Contains("imagebuilder_", r.Expr, StringComparison.Ordinal));
+        Assert.Equal("kube-prometheus", rule.Metadata.Labels["release"]);
+    }
+
+    [Fact]
+    public async Task Template_ObservabilityOnWithoutMonitoringApi_RendersOnlyTheDashboard()
+    {
+        var manifests = await Helm.TemplateAsync(ObservabilityOn);
+
+        Assert.DoesNotContain("ServiceMonitor", manifests.Kinds);
+        Assert.DoesNotContain("PrometheusRule", manifests.Kinds);
+        var dashboard = manifests.All<V1ConfigMap>("ConfigMap").Single(c => c.Metadata.Name == "image-builder-dashboard");
+        Assert.Equal("1", dashboard.Metadata.Labels["grafana_dashboard"]);
+        Assert.Equal("image-builder", dashboard.Metadata.NamespaceProperty);
+        var json = dashboard.Data["image-builder.json"];
+        Assert.Equal(File.ReadAllText(Path.Combine(Helm.ChartDir, "files", "dashboard.json")).TrimEnd('\n'), json);
+        using var parsed = System.Text.Json.JsonDocument.Parse(json);
+        Assert.True(parsed.RootElement.GetProperty("panels").GetArrayLength() > 5);
+    }
+
+    [Fact]
+    public async Task Template_DashboardNamespace_PutsTheConfigMapWhereGrafanaLooks()
+    {
+        var manifests = await Helm.TemplateAsync("--set", "observability.grafanaDashboard.enabled=true", "--set", "observability.grafanaDashboard.namespace=monitoring");
+
+        var dashboard = manifests.All<V1ConfigMap>("ConfigMap").Single(c => c.Metadata.Name == "image-builder-dashboard");
+        Assert.Equal("monitoring", dashboard.Metadata.NamespaceProperty);
+    }
+
+    [Fact]
+    public async Task Template_AlertThresholdValues_ReachTheRules()
+    {
+        var manifests = await Helm.TemplateAsync(
+            "--api-versions", "monitoring.coreos.com/v1", "--set", "observability.prometheusRule.enabled=true",
+            "--set", "observability.prometheusRule.buildsFailing.ratio=0.25", "--set", "observability.prometheusRule.buildsFailing.fault=service",
+            "--set", "observability.prometheusRule.stuckPending.minutes=30", "--set", "observability.prometheusRule.noLeader.for=2m",
+            "--set", "observability.prometheusRule.alertLabels.team=builds");
+
+        var rules = Assert.Single(manifests.Single<MonitoringObject>("PrometheusRule").Spec.Groups!).Rules.ToDictionary(r => r.Alert!);
+        Assert.Contains("outcome=\"failed\",fault=\"service\"", rules["ImageBuilderBuildsFailing"].Expr, StringComparison.Ordinal);
+        Assert.Contains(") > 0.25", rules["ImageBuilderBuildsFailing"].Expr, StringComparison.Ordinal);
+        Assert.EndsWith("> 1800", rules["ImageBuilderBuildStuckPending"].Expr, StringComparison.Ordinal);
+        Assert.Equal("2m", rules["ImageBuilderNoLeader"].For);
+        Assert.All(rules.Values, r => Assert.Equal("builds", r.Labels["team"]));
+        Assert.Equal("critical", rules["ImageBuilderNoLeader"].Labels["severity"]);
+    }
+
+    [Fact]
+    public async Task Template_ServiceMonitorWithDevValues_FailsSayingItNeedsTheMetricsService()
+    {
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.DevValues,
+            "--api-versions", "monitoring.coreos.com/v1", "--set", "observability.serviceMonitor.enabled=true");
+
+        Assert.False(result.Succeeded, "a ServiceMonitor without the metrics Service would scrape nothing");
+        Assert.Contains("metrics.service.enabled", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lint_ObservabilityOn_Passes()
+    {
+        var result = await Helm.RunAsync(["lint", Helm.ChartDir, "--strict", .. ObservabilityOn]);
+
+        Assert.True(result.Succeeded, result.ToString());
+    }
+
+    [Theory]
+    [InlineData("observability.prometheusRule.buildsFailing.ratio=1.5", "/observability/prometheusRule/buildsFailing/ratio")]
+    [InlineData("observability.prometheusRule.noLeader.for=5 minutes", "/observability/prometheusRule/noLeader/for")]
+    [InlineData("observability.grafanaDashboard.typo=1", "typo")]
+    public async Task Template_InvalidObservabilityValue_FailsSchemaValidation(string set, string path)
+    {
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "--set", set);
+
+        Assert.False(result.Succeeded, $"--set {set} must not render");
+        Assert.Contains(path, result.StdErr, StringComparison.Ordinal);
+    }
+
+    private static readonly string[] ObservabilityOn =
+    [
+        "--set", "observability.serviceMonitor.enabled=true", "--set", "observability.serviceMonitor.labels.release=kube-prometheus",
+        "--set", "observability.prometheusRule.enabled=true", "--set", "observability.prometheusRule.labels.release=kube-prometheus",
+        "--set", "observability.grafanaDashboard.enabled=true",
+    ];
+
     private static List<string> Verbs(IEnumerable<V1PolicyRule> rules, string resource) =>
         rules.Where(r => r.Resources.Contains(resource)).SelectMany(r => r.Verbs).ToList();
 }
