@@ -10,7 +10,8 @@ public sealed class BuildFeedSubscription : IDisposable
 {
     private const int Capacity = 1024;
     private readonly Channel<BuildChange> _changes = Channel.CreateBounded<BuildChange>(
-        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        // Wait, not DropWrite: only then does TryWrite say false when full (DropWrite drops silently and says true).
+        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
     private readonly Action<BuildFeedSubscription> _unsubscribe;
     private int _lagged;
 
