@@ -40,8 +40,13 @@ public sealed class DashboardBrowserTests(PlatformFixture fixture, ITestOutputHe
         await scenario.Operator.WaitForConsumerAsync(scenario.Settings.BuildQueue, TimeSpan.FromSeconds(60));
         await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, JsonSerializer.Serialize(new Dictionary<string, string>
         {
-            ["applicationID"] = application, ["userID"] = "dash", ["token"] = token, ["type"] = "repo",
-            ["connector"] = "github", ["repo"] = repo, ["branch"] = "main",
+            ["applicationID"] = application,
+            ["userID"] = "dash",
+            ["token"] = token,
+            ["type"] = "repo",
+            ["connector"] = "github",
+            ["repo"] = repo,
+            ["branch"] = "main",
         }));
 
         var row = page.Locator("#builds-body tr", new() { HasText = repo });
