@@ -21,10 +21,10 @@
     for (const [k, v] of Object.entries(props || {})) {
       if (v === undefined || v === null || v === false) continue;
       if (k === 'class') e.className = v;
-      else if (k.startsWith('data-') || k.startsWith('aria-') || k === 'scope' || k === 'datetime') e.setAttribute(k, v);
+      else if (k.startsWith('data-') || k.startsWith('aria-') || ['scope', 'datetime', 'role'].includes(k)) e.setAttribute(k, v);
       else e[k] = v;
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === undefined || c === null || c === false) continue;
       e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
@@ -72,7 +72,7 @@
   }
 
   function table(caption, headers, rows) {
-    return el('div', { class: 'scroll' },
+    return el('div', { class: 'scroll', role: 'region', 'aria-label': caption, tabIndex: 0 },
       el('table', {},
         el('caption', { class: 'visually-hidden' }, caption),
         el('thead', {}, el('tr', {}, headers.map(h => el('th', { scope: 'col', class: h.endsWith('#') ? 'num' : '' }, h.replace(/#$/, ''))))),
@@ -352,7 +352,7 @@
       $('tags-info').textContent = view.error;
       return;
     }
-    $('tags-info').textContent = `${view.tags.length} tags${view.truncated ? ' (cut at the configured maximum)' : ''}; size is the compressed size of the config and layers.`;
+    $('tags-info').textContent = `${view.tags.length} ${view.tags.length === 1 ? 'tag' : 'tags'}${view.truncated ? ' (cut at the configured maximum)' : ''}; size is the compressed size of the config and layers.`;
     $('tags-body').replaceChildren(...view.tags.map(t => el('tr', {},
       el('th', { scope: 'row', class: 'mono' }, t.tag),
       el('td', { class: 'mono', title: t.digest || '' }, t.error ? t.error : dash(t.digest)),
