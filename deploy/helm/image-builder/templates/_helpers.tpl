@@ -142,6 +142,10 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c "Build__Registry" $v.registry.host -}}
 {{- $_ := set $c "Build__RegistryScheme" $v.registry.scheme -}}
 {{- $_ := set $c "Build__RegistrySecretName" $v.registry.pushSecretName -}}
+{{- /* Dashboard (DashboardOptions): written only when on, as off is the operator's default */ -}}
+{{- if ($v.dashboard).enabled }}
+{{- $_ := set $c "Dashboard__Enabled" true -}}
+{{- end }}
 {{- range $k, $val := $v.extraConfig }}
 {{- $_ := set $c $k $val -}}
 {{- end }}
