@@ -123,9 +123,11 @@ buildkit_config() {
 # Recommends), unpacked with dpkg-deb -x over busybox: no dpkg, no maintainer scripts.
 GCC_ROOTS=(gcc-12 libc6-dev)
 gcc_packages() {
-  apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances \
-    "${GCC_ROOTS[@]}" 2>/dev/null | grep -v '^[[:space:]<]' | sort -u \
-    | while read -r p; do printf '%s=%s\n' "$p" "$(apt-cache policy "$p" | awk '/Candidate:/ { print $2 }')"; done
+  local pkgs
+  pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances \
+    "${GCC_ROOTS[@]}" 2>/dev/null | grep -v '^[[:space:]<]' | sort -u)
+  # shellcheck disable=SC2086 # one argument per package
+  apt-cache policy $pkgs | awk '/^[^ ]/ { p = $1; sub(/:$/, "", p) } /Candidate:/ { print p "=" $2 }'
 }
 
 gcc_rootfs() {
