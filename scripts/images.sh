@@ -192,8 +192,9 @@ ensure_pushed() {
 for f in "${BUILDKIT_FILES[@]}"; do
   [ -x "$f" ] || die "$f is missing: run scripts/build-buildkit.sh first"
 done
-GCC_LIST=$(mktemp)
-trap 'rm -f "$GCC_LIST"' EXIT
+# A fixed path: the inputs hash covers the file's name as well as its content.
+mkdir -p "$IB_STATE/images"
+GCC_LIST="$IB_STATE/images/gcc-12.packages"
 gcc_packages >"$GCC_LIST"
 grep -q '^gcc-12=' "$GCC_LIST" || die "apt-cache knows no gcc-12 (apt-get update?)"
 
