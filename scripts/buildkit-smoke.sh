@@ -46,16 +46,17 @@ context_configmap() {
 # The build container's script: the elapsed time (from /proc/uptime) and the pushed digest
 # go to the termination message, the only output readable through this loopback kubelet.
 # shellcheck disable=SC2016 # expanded in the pod
-BUILD_SCRIPT='s=$(cut -d" " -f1 /proc/uptime)
+BUILD_SCRIPT='s=$(cut -d" " -f1 /proc/uptime) rc=0
 buildctl-daemonless.sh build --progress=plain --frontend dockerfile.v0 \
   --local context=/workspace/ctx --local dockerfile=/workspace/ctx \
   --output "type=image,name=$IMAGE,push=true,registry.insecure=true" \
   --export-cache "type=registry,ref=$CACHE,mode=max,ignore-error=true,registry.insecure=true" \
   --import-cache "type=registry,ref=$CACHE,registry.insecure=true" \
-  --metadata-file /tmp/metadata.json
+  --metadata-file /tmp/metadata.json || rc=$?
 e=$(cut -d" " -f1 /proc/uptime)
-d=$(sed -n "s/.*\"containerimage.digest\": *\"\(sha256:[0-9a-f]*\)\".*/\1/p" /tmp/metadata.json)
-echo "seconds=$(awk "BEGIN { print $e - $s }") digest=$d" >/dev/termination-log'
+d=$(sed -n "s/.*\"containerimage.digest\": *\"\(sha256:[0-9a-f]*\)\".*/\1/p" /tmp/metadata.json 2>/dev/null)
+echo "rc=$rc seconds=$(awk "BEGIN { print $e - $s }") digest=$d" >/dev/termination-log
+exit $rc'
 
 # run_build NAME CONTEXT_DIR TAG: one build Job; prints its termination message.
 run_build() {
@@ -156,6 +157,7 @@ warm_s=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$warm")
 digest=$(sed -n 's/.*digest=\(sha256:[0-9a-f]*\).*/\1/p' <<<"$warm")
 [ -n "$cold_s" ] && [ -n "$warm_s" ] && [ -n "$digest" ] || die "no timing or digest in the termination messages: '$cold' '$warm'"
 printf '%s' "$REGISTRY_PASSWORD" | "$DOCKER" login -u "$REGISTRY_USER" --password-stdin "$REGISTRY_ADDR" >/dev/null 2>&1
+"$DOCKER" pull -q "$REPO@$digest" >/dev/null
 out=$("$DOCKER" run --rm --network host "$REPO@$digest")
 echo "cold_s=$cold_s warm_s=$warm_s warm_cold_ratio=$(awk "BEGIN { printf \"%.3f\", $warm_s / $cold_s }")"
 echo "warm image $REPO@$digest prints: $out"
