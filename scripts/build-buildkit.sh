@@ -82,7 +82,7 @@ log "compiling buildkitd and buildctl"
 (
   cd gopath/src/github.com/moby/buildkit
   export GOROOT PATH="$GOROOT/bin:$PATH" GOPATH="$BUILD/gopath:$BUILD/unpacked/usr/share/gocode"
-  export GO111MODULE=off GOPROXY=off GOTOOLCHAIN=local GOFLAGS= CGO_ENABLED=0 GOCACHE="$BUILD/gocache"
+  export GO111MODULE=off GOPROXY=off GOTOOLCHAIN=local GOFLAGS='' CGO_ENABLED=0 GOCACHE="$BUILD/gocache"
   ldflags="-s -w -X github.com/moby/buildkit/version.Version=v$BUILDKIT_VERSION -X github.com/moby/buildkit/version.Revision=debian-docker.io"
   go build -trimpath -ldflags "$ldflags" -o "$BUILD/out/buildkitd" ./cmd/buildkitd >&2
   go build -trimpath -ldflags "$ldflags" -o "$BUILD/out/buildctl" ./cmd/buildctl >&2
