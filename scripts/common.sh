@@ -12,6 +12,9 @@ export HOME="${HOME:-/root}" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 : "${IB_LOGS:=$IB_STATE/logs}"
 K8S_VERSION=1.20.2
 K8S_BIN="$IB_CACHE/kubernetes-$K8S_VERSION/bin"
+# BuildKit from Debian trixie's docker.io source package (scripts/build-buildkit.sh).
+BUILDKIT_VERSION=0.13.2
+BUILDKIT_BIN="$IB_CACHE/buildkit-$BUILDKIT_VERSION/bin"
 TOOLS_BIN="$IB_CACHE/tools/bin"
 IB_KUBECONFIG="$IB_STATE/kubeconfig"
 REGISTRY_ADDR=127.0.0.1:5000

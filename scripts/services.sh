@@ -281,7 +281,7 @@ up() {
       registry) ensure_docker; ensure_registry ;;
       rabbitmq) ensure_rabbitmq ;;
       kubernetes) ensure_tools; ensure_docker; ensure_kubernetes ;;
-      images) [ -f "$HERE/images.sh" ] && bash "$HERE/images.sh" ;;
+      images) bash "$HERE/build-buildkit.sh"; bash "$HERE/images.sh" ;;
       *) die "unknown service '$w' (docker, registry, rabbitmq, kubernetes, tools, images)" ;;
     esac
   done
