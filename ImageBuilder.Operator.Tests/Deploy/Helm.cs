@@ -70,19 +70,14 @@ internal static class Helm
     }
 
     /// <summary>Any program (kubectl, whose "no" from auth can-i is exit 1), with its exit code instead of an exception.</summary>
-    public static async Task<HelmResult> RunProcessAsync(string file, IEnumerable<string> args, TimeSpan timeout, string? stdin = null)
+    public static async Task<HelmResult> RunProcessAsync(string file, IEnumerable<string> args, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, WorkingDirectory = RepoRoot };
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot };
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
         }
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-            process.StandardInput.Close();
-        }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
