@@ -69,7 +69,8 @@ internal static class Helm
             .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p));
     }
 
-    private static async Task<HelmResult> RunProcessAsync(string file, IEnumerable<string> args, TimeSpan timeout)
+    /// <summary>Any program (kubectl, whose "no" from auth can-i is exit 1), with its exit code instead of an exception.</summary>
+    public static async Task<HelmResult> RunProcessAsync(string file, IEnumerable<string> args, TimeSpan timeout)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot };
         foreach (var a in args)
