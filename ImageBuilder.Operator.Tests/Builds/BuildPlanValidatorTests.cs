@@ -57,6 +57,26 @@ public sealed class BuildPlanValidatorTests
     }
 
     [Theory]
+    [InlineData("nixpacks.yaml")]
+    [InlineData("config/nixpacks")]
+    [InlineData("nixpacks.TOML")]
+    public void Validate_NixpacksPathNotTomlOrJson_IsRejected(string path)
+    {
+        var error = BuildPlanValidator.Validate(new BuildPlanSpec { NixpacksPath = path });
+
+        // nixpacks bails with "Unknown file type" on any other extension (src/nixpacks/plan/generator.rs).
+        Assert.Equal($"buildPlan.nixpacksPath '{path}' must name a nixpacks config file ending in .toml or .json.", error);
+    }
+
+    [Theory]
+    [InlineData("nixpacks.toml")]
+    [InlineData("deploy/nixpacks.json")]
+    public void Validate_NixpacksPathTomlOrJson_IsValid(string path)
+    {
+        Assert.Null(BuildPlanValidator.Validate(new BuildPlanSpec { NixpacksPath = path }));
+    }
+
+    [Theory]
     [InlineData(null, "")]
     [InlineData(".", "")]
     [InlineData("./services//api/", "services/api")]

@@ -24,6 +24,7 @@ public static partial class BuildPlanValidator
             ?? ValidatePath("rootDirectory", plan.RootDirectory, mustNameFile: false)
             ?? ValidatePath("dockerfilePath", plan.DockerfilePath, mustNameFile: true)
             ?? ValidatePath("nixpacksPath", plan.NixpacksPath, mustNameFile: true)
+            ?? ValidateNixpacksConfig(plan.NixpacksPath)
             ?? ValidateEnvs(plan.Envs)
             ?? ValidatePackages("nixPkgs", plan.NixPkgs)
             ?? ValidatePackages("nixLibs", plan.NixLibs)
@@ -70,6 +71,13 @@ public static partial class BuildPlanValidator
         }
         return null;
     }
+
+    // nixpacks 1.39.0 picks the parser by extension and fails on any other (src/nixpacks/plan/generator.rs,
+    // read_file_plan: "Unknown file type"): say so before a Job exists.
+    private static string? ValidateNixpacksConfig(string? path) =>
+        string.IsNullOrWhiteSpace(path) || path.Trim().EndsWith(".toml", StringComparison.Ordinal) || path.Trim().EndsWith(".json", StringComparison.Ordinal)
+            ? null
+            : $"buildPlan.nixpacksPath '{path}' must name a nixpacks config file ending in .toml or .json.";
 
     private static string? ValidateEnvs(List<BuildEnv>? envs)
     {
