@@ -127,7 +127,7 @@ public static class BuildScripts
     public const string Plan = Common + """
         log=$IB_LOGS/plan.log
         plan=${IB_PLAN:-/workspace/plan}
-        rm -rf "$plan" && mkdir -p "$plan"
+        rm -rf "$plan" "$log" && mkdir -p "$plan"
         cd "$IB_CONTEXT" 2>/dev/null \
           || ib_fail plan RootDirectoryNotFound "the root directory '$IB_ROOT_DIRECTORY' does not exist in the repository" "$log"
         # A repository's own Dockerfile wins when the plan names no builder, as on Railway and Render;
