@@ -38,7 +38,6 @@ public sealed class BuildNetworkPolicyChartTests
 
     [Theory]
     [InlineData(BuildOptions.StrategyNames.BuildKit)]
-    [InlineData(BuildOptions.StrategyNames.Docker)]
     public async Task Template_Enabled_SelectsTheBuildPodsAsTheOperatorLabelsThemAndNotTheOperator(string strategy)
     {
         var manifests = await Helm.TemplateAsync(Enabled());

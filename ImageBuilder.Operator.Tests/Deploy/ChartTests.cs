@@ -24,11 +24,43 @@ public sealed class ChartTests
     }
 
     [Fact]
-    public async Task Lint_DefaultValues_Passes()
+    public async Task Lint_DefaultValuesWithThePlatformsImages_Passes()
     {
-        var result = await Helm.RunAsync("lint", Helm.ChartDir, "--strict");
+        var result = await Helm.RunAsync("lint", Helm.ChartDir, "--strict", "-f", Helm.PlatformImages);
 
         Assert.True(result.Succeeded, result.ToString());
+    }
+
+    [Theory]
+    [InlineData("fetch")]
+    [InlineData("nixpacks")]
+    public async Task Template_BuildImageNotSet_FailsSchemaValidation(string image)
+    {
+        // No default names an image that nobody publishes: the platform builds these from deploy/images/.
+        var other = image == "fetch" ? "nixpacks" : "fetch";
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "--set", $"build.images.{other}=registry.example.test/x:1");
+
+        Assert.False(result.Succeeded, $"build.images.{image} left empty must not render");
+        Assert.Contains($"/build/images/{image}", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Template_AnyValues_NoBuildSettingMentionsTheDockerSocket()
+    {
+        var production = await Helm.TemplateAsync();
+        var dev = await Helm.TemplateAsync("-f", Helm.DevValues);
+
+        foreach (var config in new[] { production, dev }.Select(m => m.Single<V1ConfigMap>("ConfigMap").Data))
+        {
+            Assert.DoesNotContain(config, p => p.Value.Contains("docker.sock", StringComparison.Ordinal) || p.Key.Contains("Docker", StringComparison.Ordinal));
+            Assert.Equal("buildkit", config["Build__Strategy"]);
+        }
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Helm.RepoRoot, "deploy"), "*", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(Helm.RepoRoot, "config"), "*", SearchOption.AllDirectories))
+            .Append(Path.Combine(Helm.RepoRoot, "scripts", "dev-env.sh")))
+        {
+            Assert.False((await File.ReadAllTextAsync(file)).Contains("docker.sock", StringComparison.Ordinal), $"{file} mentions docker.sock");
+        }
     }
 
     [Fact]
@@ -123,14 +155,16 @@ public sealed class ChartTests
     }
 
     [Fact]
-    public async Task Template_DevValues_ConfiguresDockerStrategyAndLoopbackServices()
+    public async Task Template_DevValues_ConfiguresRootlessBuildKitAndLoopbackServices()
     {
         var manifests = await Helm.TemplateAsync("-f", Helm.DevValues);
 
         var config = manifests.Single<V1ConfigMap>("ConfigMap").Data;
-        Assert.Equal("docker", config["Build__Strategy"]);
+        Assert.Equal("buildkit", config["Build__Strategy"]);
         Assert.Equal("imagebuilder/fetch:dev", config["Build__Images__Fetch"]);
-        Assert.Equal("imagebuilder/docker-builder:dev", config["Build__Images__DockerBuilder"]);
+        Assert.Equal("127.0.0.1:5000/imagebuilder/buildkit:v0.13.2-rootless", config["Build__Images__BuildKit"]);
+        Assert.Equal("true", config["Build__HostNetwork"]);
+        Assert.Equal("127.0.0.1:5000", config["Build__InsecureRegistries__0"]);
         Assert.Equal("127.0.0.1:5000", config["Build__Registry"]);
         Assert.Equal("http://127.0.0.1:8090/", config["GitHub__ApiUrl"]);
         Assert.False(config.ContainsKey("ASPNETCORE_URLS"), "under hostNetwork the start wrapper picks the URL");
@@ -218,7 +252,7 @@ public sealed class ChartTests
         await File.WriteAllTextAsync(values, "build:\n  strategy: kaniko\n");
         try
         {
-            var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", values);
+            var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "-f", values);
 
             Assert.False(result.Succeeded, "a strategy outside the enum must not render");
             Assert.Contains("/build/strategy", result.StdErr, StringComparison.Ordinal);
@@ -236,9 +270,12 @@ public sealed class ChartTests
     [InlineData("registry.host=https://registry.example.com", "/registry/host")]
     [InlineData("controller.resyncPeriod=5m", "/controller/resyncPeriod")]
     [InlineData("rabbitmq.queueType=stream", "/rabbitmq/queueType")]
+    [InlineData("build.strategy=docker", "/build/strategy")]
+    [InlineData("build.insecureRegistries={http://registry.example.test}", "/build/insecureRegistries/0")]
+    [InlineData("build.storage.buildKitSizeLimit=lots", "/build/storage/buildKitSizeLimit")]
     public async Task Template_InvalidValue_FailsSchemaValidation(string set, string path)
     {
-        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "--set", set);
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "--set", set);
 
         Assert.False(result.Succeeded, $"--set {set} must not render");
         Assert.Contains(path, result.StdErr, StringComparison.Ordinal);

@@ -30,7 +30,7 @@ public sealed class ChartDryRunTests(PlatformFixture fixture)
     {
         var ns = await fixture.CreateNamespaceAsync("chart-prod");
 
-        var output = await DryRunAsync(ns, "--set", "registry.host=registry.example.com",
+        var output = await DryRunAsync(ns, "-f", Helm.PlatformImages, "--set", "registry.host=registry.example.com",
             "--set", "rabbitmq.existingSecret=broker", "--set", "watchNamespace=" + ns);
 
         Assert.Contains("deployment.apps/", output, StringComparison.Ordinal);

@@ -125,12 +125,17 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c "Build__Images__Fetch" $b.images.fetch -}}
 {{- $_ := set $c "Build__Images__Nixpacks" $b.images.nixpacks -}}
 {{- $_ := set $c "Build__Images__BuildKit" $b.images.buildKit -}}
-{{- $_ := set $c "Build__Images__DockerBuilder" $b.images.dockerBuilder -}}
 {{- $_ := set $c "Build__ImagePullPolicy" $b.imagePullPolicy -}}
 {{- $_ := set $c "Build__ImageNameTemplate" $b.imageNameTemplate -}}
 {{- $_ := set $c "Build__DefaultTimeout" $b.defaultTimeout -}}
 {{- $_ := set $c "Build__PendingTimeout" $b.pendingTimeout -}}
-{{- $_ := set $c "Build__DockerBuildNetwork" $b.dockerBuildNetwork -}}
+{{- $_ := set $c "Build__HostNetwork" $b.hostNetwork -}}
+{{- range $i, $r := $b.insecureRegistries }}
+{{- $_ := set $c (printf "Build__InsecureRegistries__%d" $i) $r -}}
+{{- end }}
+{{- $_ := set $c "Build__Storage__WorkspaceSizeLimit" $b.storage.workspaceSizeLimit -}}
+{{- $_ := set $c "Build__Storage__BuildKitSizeLimit" $b.storage.buildKitSizeLimit -}}
+{{- $_ := set $c "Build__Storage__RuntimeSizeLimit" $b.storage.runtimeSizeLimit -}}
 {{- $_ := set $c "Build__SuccessfulJobsHistoryLimit" $b.successfulJobsHistoryLimit -}}
 {{- $_ := set $c "Build__FailedJobsHistoryLimit" $b.failedJobsHistoryLimit -}}
 {{- range $k, $q := $b.resources.requests }}
@@ -150,8 +155,7 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c $k $val -}}
 {{- end }}
 {{- range $k, $val := $c }}
-{{- /* An empty docker build network means Docker's default, not the operator's default. */ -}}
-{{- if or (kindIs "bool" $val) (ne (toString $val) "") (eq $k "Build__DockerBuildNetwork") }}
+{{- if or (kindIs "bool" $val) (ne (toString $val) "") }}
 {{ $k }}: {{ toString $val | quote }}
 {{- end }}
 {{- end }}
