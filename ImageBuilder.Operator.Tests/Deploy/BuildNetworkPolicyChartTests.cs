@@ -1,6 +1,5 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Tests.Builds;
 using k8s.Models;
 
@@ -36,9 +35,8 @@ public sealed class BuildNetworkPolicyChartTests
         Assert.DoesNotContain("NetworkPolicy", manifests.Kinds);
     }
 
-    [Theory]
-    [InlineData(BuildOptions.StrategyNames.BuildKit)]
-    public async Task Template_Enabled_SelectsTheBuildPodsAsTheOperatorLabelsThemAndNotTheOperator(string strategy)
+    [Fact]
+    public async Task Template_Enabled_SelectsTheBuildPodsAsTheOperatorLabelsThemAndNotTheOperator()
     {
         var manifests = await Helm.TemplateAsync(Enabled());
 
@@ -49,7 +47,7 @@ public sealed class BuildNetworkPolicyChartTests
         longName.Build.Metadata.Name = new string('b', 200);
         foreach (var r in new[] { request, longName })
         {
-            var podLabels = BuildJobGoldenTests.Strategy(strategy).CreateJob(r).Spec.Template.Metadata.Labels;
+            var podLabels = BuildJobGoldenTests.Strategy().CreateJob(r).Spec.Template.Metadata.Labels;
             Assert.True(Selects(selector, podLabels), $"the policy does not select build pod labels {string.Join(", ", podLabels)}");
         }
         var operatorPod = manifests.Single<V1Deployment>("Deployment").Spec.Template.Metadata.Labels;
