@@ -39,7 +39,7 @@ public sealed class DashboardChartTests
     [InlineData("dashboard.port=8081")]
     public async Task Template_BadDashboardValue_FailsSchemaValidation(string set)
     {
-        var result = await Helm.RunAsync("template", "image-builder", Helm.ChartDir, "--set", "registry.host=r.example.com", "--set", set);
+        var result = await Helm.RunAsync("template", "image-builder", Helm.ChartDir, "-f", Helm.PlatformImages, "--set", "registry.host=r.example.com", "--set", set);
 
         Assert.False(result.Succeeded);
         Assert.Contains("dashboard", result.ToString(), StringComparison.Ordinal);

@@ -376,7 +376,7 @@ public sealed class ChartTests
     [Fact]
     public async Task Lint_ObservabilityOn_Passes()
     {
-        var result = await Helm.RunAsync(["lint", Helm.ChartDir, "--strict", .. ObservabilityOn]);
+        var result = await Helm.RunAsync(["lint", Helm.ChartDir, "--strict", "-f", Helm.PlatformImages, .. ObservabilityOn]);
 
         Assert.True(result.Succeeded, result.ToString());
     }
@@ -387,7 +387,7 @@ public sealed class ChartTests
     [InlineData("observability.grafanaDashboard.typo=1", "typo")]
     public async Task Template_InvalidObservabilityValue_FailsSchemaValidation(string set, string path)
     {
-        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "--set", set);
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "--set", set);
 
         Assert.False(result.Succeeded, $"--set {set} must not render");
         Assert.Contains(path, result.StdErr, StringComparison.Ordinal);

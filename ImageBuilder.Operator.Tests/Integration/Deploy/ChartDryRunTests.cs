@@ -43,7 +43,7 @@ public sealed class ChartDryRunTests(PlatformFixture fixture)
     {
         var ns = await fixture.CreateNamespaceAsync("chart-netpol");
         // Documentation ranges (RFC 5737) only; the apiserver checks that every except lies inside its cidr.
-        var render = await Helm.RunAsync("template", ns, Helm.ChartDir, "--namespace", ns, "--kube-version", "1.20.2",
+        var render = await Helm.RunAsync("template", ns, Helm.ChartDir, "--namespace", ns, "--kube-version", "1.20.2", "-f", Helm.PlatformImages,
             "--show-only", "templates/networkpolicy.yaml", "--set", "watchNamespace=" + ns,
             "--set", "buildNetworkPolicy.enabled=true", "--set", "buildNetworkPolicy.registry.cidrs={203.0.113.10/32}",
             "--set", "buildNetworkPolicy.gitHosts.cidrs={0.0.0.0/0}", "--set", "buildNetworkPolicy.excludedCidrs={198.51.100.0/24}");

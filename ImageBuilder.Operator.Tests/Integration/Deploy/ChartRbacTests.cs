@@ -94,7 +94,7 @@ public sealed class ChartRbacTests(PlatformFixture fixture)
     /// </summary>
     private static async Task<(string Yaml, RenderedManifests Manifests)> RenderRbacAsync(string ns, params string[] values)
     {
-        var render = await Helm.RunAsync(["template", PlatformFixture.UniqueName("rbac"), Helm.ChartDir, "--namespace", ns, "--kube-version", "1.20.2",
+        var render = await Helm.RunAsync(["template", PlatformFixture.UniqueName("rbac"), Helm.ChartDir, "--namespace", ns, "--kube-version", "1.20.2", "-f", Helm.PlatformImages,
             "--show-only", "templates/serviceaccount.yaml", "--show-only", "templates/rbac.yaml", .. values]);
         Assert.True(render.Succeeded, render.ToString());
         return (render.StdOut, RenderedManifests.Parse(render.StdOut));
