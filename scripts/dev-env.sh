@@ -7,6 +7,8 @@ OPERATOR_PORT=${OPERATOR_PORT:-8081}
 export KUBECONFIG="$IB_KUBECONFIG"
 export ASPNETCORE_URLS="http://127.0.0.1:$OPERATOR_PORT"
 export GitHub__ApiUrl="http://127.0.0.1:$GITHUB_PORT/"
+# The demo's git servers are on loopback; in production the git connector refuses loopback hosts.
+export Sources__Git__AllowLoopback=true
 export Build__Strategy=docker
 export Build__Registry="$REGISTRY_ADDR"
 export Build__RegistryUsername="$REGISTRY_USER"

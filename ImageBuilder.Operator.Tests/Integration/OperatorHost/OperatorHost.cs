@@ -72,6 +72,8 @@ public sealed class OperatorHost : IAsyncDisposable
             ["Controller:LeaderElection:RetryPeriod"] = "00:00:01",
             ["GitHub:ApiUrl"] = github.BaseUrl.ToString(),
             ["GitHub:Timeout"] = "00:00:10",
+            // Every git server of the tests listens on loopback, which production refuses.
+            ["Sources:Git:AllowLoopback"] = "true",
             ["Build:Strategy"] = "docker",
             ["Build:Registry"] = fixture.Registry,
             ["Build:RegistryUsername"] = fixture.RegistryUser,
@@ -139,6 +141,7 @@ public sealed class OperatorHost : IAsyncDisposable
         var logs = new TestLogs(output);
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.AddImageBuilder();
+        settings.ConfigureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapImageBuilderEndpoints();
         var host = new OperatorHost(app, fixture, settings, logs);
