@@ -27,6 +27,8 @@ public sealed class ReconcileErrors(BuildOutcomes outcomes, IOptions<ReconcileOp
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(error);
         var status = context.Status;
+        // A new build whose first reconcile throws still gets a phase (the status copy predates AcceptStep).
+        status.Phase ??= Phases.Pending;
         var count = (status.ReconcileErrors ?? 0) + 1;
         var detail = Describe(error, token);
         var text = $"Reconcile failed in step {step}: {detail}";
