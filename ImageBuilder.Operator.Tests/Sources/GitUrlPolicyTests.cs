@@ -118,8 +118,11 @@ public sealed class GitUrlPolicyTests
         var options = new GitSourceOptions { AllowedHosts = ["git.example", "*.corp.example"] };
         var dns = new Dictionary<string, string[]>
         {
-            ["git.example"] = ["93.184.215.14"], ["code.corp.example"] = ["93.184.215.15"], ["corp.example"] = ["93.184.215.16"],
-            ["evilcorp.example"] = ["93.184.215.17"], ["git.example.evil"] = ["93.184.215.18"],
+            ["git.example"] = ["93.184.215.14"],
+            ["code.corp.example"] = ["93.184.215.15"],
+            ["corp.example"] = ["93.184.215.16"],
+            ["evilcorp.example"] = ["93.184.215.17"],
+            ["git.example.evil"] = ["93.184.215.18"],
         };
 
         var (_, failure) = await Policy(options, dns).CheckAsync(new Uri(url), CancellationToken.None);
