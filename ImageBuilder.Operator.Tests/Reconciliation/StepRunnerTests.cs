@@ -130,6 +130,23 @@ public sealed class StepRunnerTests
     }
 
     [Fact]
+    public async Task Run_StepThrowsAfterTheNextAttemptStarted_KeepsTheStartedAttempt()
+    {
+        // Attempt 1 ended in the fail queue; its release arrives, RetryStep starts attempt 2, then a step throws.
+        var build = Builds.New();
+        build.Status = new ImageBuildStatus { Phase = Phases.Retrying, ScheduledAttempt = 2, LastFailure = new BuildFailure { Message = "m" } };
+        _scheduler.ReleasedUpTo = 2;
+        var runner = new StepRunner([new AcceptStep(), new RetryStep(_scheduler), new ThrowingStep(GitMissing)],
+            new ReconcileErrors(new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions { MaxRetries = 3 })), MsOptions.Create(new ReconcileOptions())),
+            NullLogger<StepRunner>.Instance);
+
+        var (context, _) = await ReconcileAsync(runner, build);
+
+        Assert.Equal((1, Phases.Pending, 1), (context.Status.Retries, context.Status.Phase, context.Status.ReconcileErrors));
+        Assert.Equal([Reasons.RetryStarted, Reasons.ReconcileError], context.Events.Select(e => e.Reason));
+    }
+
+    [Fact]
     public async Task Run_CountComesFromStatus_AnOperatorRestartDoesNotResetIt()
     {
         // As read by a freshly started operator: two errors were recorded by the previous process.

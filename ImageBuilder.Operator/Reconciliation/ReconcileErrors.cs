@@ -19,15 +19,15 @@ public sealed class ReconcileErrors(BuildOutcomes outcomes, IOptions<ReconcileOp
     private readonly ReconcileOptions _options = options.Value;
 
     /// <summary>
-    /// Records <paramref name="error"/> from <paramref name="step"/> on <paramref name="context"/>, a fresh copy
-    /// of the status as read (the throwing reconcile's half-made changes are dropped; steps are idempotent).
+    /// Records <paramref name="error"/> from <paramref name="step"/> on <paramref name="context"/>, whose status
+    /// is as it was before that step ran.
     /// </summary>
     public async Task<StepResult> RecordAsync(ReconcileContext context, string step, Exception error, string? token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(error);
         var status = context.Status;
-        // A new build whose first reconcile throws still gets a phase (the status copy predates AcceptStep).
+        // A build whose first step throws still gets a phase.
         status.Phase ??= Phases.Pending;
         var count = (status.ReconcileErrors ?? 0) + 1;
         var detail = Describe(error, token);

@@ -3,7 +3,7 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// <summary>
 /// Runs the reconcile steps in order on one context until one stops. A step that throws (anything but
 /// this reconcile's own cancellation) does not escape as an exception, which would leave the ImageBuild
-/// without a word: <see cref="ReconcileErrors"/> records it on a fresh copy of the status instead.
+/// without a word: <see cref="ReconcileErrors"/> records it on the status as it was before that step.
 /// </summary>
 public sealed class StepRunner(IEnumerable<IReconcileStep> steps, ReconcileErrors errors, ILogger<StepRunner> logger)
 {
@@ -16,6 +16,10 @@ public sealed class StepRunner(IEnumerable<IReconcileStep> steps, ReconcileError
         var result = StepResult.Continue();
         foreach (var step in _steps)
         {
+            // What the earlier steps decided stands (e.g. RetryStep starting the next attempt); only the
+            // throwing step's half-made changes are dropped. Steps are idempotent, so it runs again whole.
+            var before = ImageBuildStore.CopyStatus(context.Status);
+            var events = context.Events.Count;
             try
             {
                 result = await step.RunAsync(context, cancellationToken);
@@ -24,10 +28,10 @@ public sealed class StepRunner(IEnumerable<IReconcileStep> steps, ReconcileError
             {
                 var name = StepName(step);
                 Log.StepThrew(logger, context.Namespace, context.Name, name, e);
-                // The token is kept only to remove it from the message.
-                var token = context.Token;
-                var fresh = new ReconcileContext(context.Build, ImageBuildStore.CopyStatus(context.Build.Status), context.Now);
-                return (fresh, await errors.RecordAsync(fresh, name, e, token, cancellationToken));
+                var fresh = new ReconcileContext(context.Build, before, context.Now);
+                fresh.Events.AddRange(context.Events.Take(events));
+                // The token is passed only to remove it from the message.
+                return (fresh, await errors.RecordAsync(fresh, name, e, context.Token, cancellationToken));
             }
             if (result.Stop)
             {
