@@ -51,7 +51,10 @@ public sealed class BuildScenario : IAsyncDisposable
         var github = await GitHubTestServer.StartAsync();
         var settings = new OperatorHostSettings
         {
-            Namespace = ns, RabbitMq = rabbitMq, Overrides = overrides ?? new(StringComparer.Ordinal), ConfigureServices = configureServices,
+            Namespace = ns,
+            RabbitMq = rabbitMq,
+            Overrides = overrides ?? new(StringComparer.Ordinal),
+            ConfigureServices = configureServices,
         };
         var scenario = new BuildScenario(fixture, output, github, settings);
         try
