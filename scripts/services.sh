@@ -267,10 +267,6 @@ ENV
 }
 
 up() {
-  # One `up` at a time on this machine: tests, make run and several work trees may start the
-  # platform together, and two Kubernetes or BuildKit builds in one cache folder wreck each other.
-  exec 9>"$IB_STATE/services-up.lock"
-  flock 9
   local what=("$@")
   [ ${#what[@]} -eq 0 ] && what=(tools docker registry rabbitmq kubernetes images)
   local start=$SECONDS
