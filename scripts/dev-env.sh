@@ -7,6 +7,8 @@ OPERATOR_PORT=${OPERATOR_PORT:-8081}
 export KUBECONFIG="$IB_KUBECONFIG"
 export ASPNETCORE_URLS="http://127.0.0.1:$OPERATOR_PORT"
 export GitHub__ApiUrl="http://127.0.0.1:$GITHUB_PORT/"
+# The demo's git servers are on loopback; in production the git connector refuses loopback hosts.
+export Sources__Git__AllowLoopback=true
 # Rootless BuildKit, as in production, with the image made here from Debian's sources. No nixpacks on
 # this machine: the fetch image stands in as plan image, so repositories with a Dockerfile build.
 export Build__Strategy=buildkit

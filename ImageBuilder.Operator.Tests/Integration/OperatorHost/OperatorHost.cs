@@ -75,7 +75,9 @@ public sealed class OperatorHost : IAsyncDisposable
             ["Controller:LeaderElection:RetryPeriod"] = "00:00:01",
             ["GitHub:ApiUrl"] = github.BaseUrl.ToString(),
             ["GitHub:Timeout"] = "00:00:10",
-            ["Build:Strategy"] = "buildkit",
+            // Every git server of the tests listens on loopback, which production refuses.
+            ["Sources:Git:AllowLoopback"] = "true",
+                        ["Build:Strategy"] = "buildkit",
             ["Build:Registry"] = fixture.Registry,
             ["Build:RegistryUsername"] = fixture.RegistryUser,
             ["Build:RegistryPassword"] = fixture.RegistryPassword,
@@ -148,6 +150,7 @@ public sealed class OperatorHost : IAsyncDisposable
         var logs = new TestLogs(output);
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.AddImageBuilder();
+        settings.ConfigureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapImageBuilderEndpoints();
         var host = new OperatorHost(app, fixture, settings, logs);

@@ -119,6 +119,18 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- range $i, $tier := $v.retry.delayTiers }}
 {{- $_ := set $c (printf "Retry__DelayTiers__%d" $i) $tier -}}
 {{- end }}
+{{- /* Reconcile (ReconcileOptions) and Sources (SourcesOptions) */ -}}
+{{- $_ := set $c "Reconcile__MaxConsecutiveErrors" $v.reconcile.maxConsecutiveErrors -}}
+{{- $_ := set $c "Reconcile__TokenSecretTimeout" $v.reconcile.tokenSecretTimeout -}}
+{{- $_ := set $c "Reconcile__TokenSecretPollInterval" $v.reconcile.tokenSecretPollInterval -}}
+{{- $g := $v.sources.git -}}
+{{- range $i, $host := $g.allowedHosts }}
+{{- $_ := set $c (printf "Sources__Git__AllowedHosts__%d" $i) $host -}}
+{{- end }}
+{{- $_ := set $c "Sources__Git__AllowLoopback" $g.allowLoopback -}}
+{{- $_ := set $c "Sources__Git__AllowPrivateNetworks" $g.allowPrivateNetworks -}}
+{{- $_ := set $c "Sources__Git__AllowLinkLocal" $g.allowLinkLocal -}}
+{{- $_ := set $c "Sources__Git__AllowFileUrls" $g.allowFileUrls -}}
 {{- /* Build (BuildOptions); the registry credentials are secrets */ -}}
 {{- $b := $v.build -}}
 {{- $_ := set $c "Build__Strategy" $b.strategy -}}
