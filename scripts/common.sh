@@ -47,39 +47,44 @@ wait_for() {
 }
 
 # ---------------------------------------------------------------- pid files
-# A pid file holds "PID BOOT_ID START_TICKS": the pid, the boot it was written in and the
-# process's start time (field 22 of /proc/PID/stat). A pid alone is not enough: the file
-# survives a reboot or a crash, and the pid may since belong to an unrelated process that
-# `down` would then kill. The pid is trusted only while all three still match.
+# $IB_RUN/NAME.pid holds the pid alone (what older copies of these scripts read), and
+# $IB_RUN/NAME.start the boot it was written in and the process's start time (field 22 of
+# /proc/PID/stat). A pid alone is not enough: the file survives a reboot or a crash, and the
+# pid may since belong to an unrelated process that `down` would then kill. The pid is trusted
+# only while the boot and the start time still match.
 boot_id() { cat /proc/sys/kernel/random/boot_id; }
 # Start time of a live process in clock ticks since boot; fails when it is gone. The command
 # name (field 2) may hold spaces and parentheses, so fields are counted after its last ')'.
 proc_start() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; set -- $s; echo "${20}"; }
 
-# Writes $IB_RUN/$1.pid for pid $2.
+# Writes $IB_RUN/$1.pid and $1.start for pid $2.
 record_pid() {
   local start; start=$(proc_start "$2") || start=gone
-  echo "$2 $(boot_id) $start" >"$IB_RUN/$1.pid.tmp" && mv "$IB_RUN/$1.pid.tmp" "$IB_RUN/$1.pid"
+  echo "$(boot_id) $start" >"$IB_RUN/$1.start.tmp"
+  echo "$2" >"$IB_RUN/$1.pid.tmp"
+  mv "$IB_RUN/$1.start.tmp" "$IB_RUN/$1.start" && mv "$IB_RUN/$1.pid.tmp" "$IB_RUN/$1.pid"
 }
 
 # Prints the pid of daemon $1 when its pid file names a live process that is the one we
 # started; fails otherwise. A zombie does not count (kill -0 succeeds on zombies, and a killed
 # daemon whose parent is gone can stay one for a while).
 daemon_pid() {
-  local f="$IB_RUN/$1.pid" pid boot start now btime
+  local f="$IB_RUN/$1.pid" pid boot="" start="" now btime started written
   [ -f "$f" ] || return 1
-  read -r pid boot start <"$f" || [ -n "${pid:-}" ] || return 1
+  pid=$(head -c 32 "$f" | tr -d ' \n')
   case "$pid" in ''|*[!0-9]*) return 1 ;; esac
   now=$(proc_start "$pid") || return 1
-  if [ -n "${boot:-}" ]; then
+  if [ -f "$IB_RUN/$1.start" ]; then
+    read -r boot start <"$IB_RUN/$1.start" || true
     [ "$boot" = "$(boot_id)" ] && [ "$start" = "$now" ] || return 1
   else
-    # A pid file of the older format (the pid only): trusted when the process started within
-    # a few seconds of the file being written, which a reused pid after a reboot does not.
+    # Written by an older copy of these scripts (no .start file): trusted when the process
+    # started within a few seconds of the pid file being written, which a pid reused by
+    # another process (after a reboot, say) does not.
     btime=$(awk '/^btime/ {print $2}' /proc/stat)
-    local started=$((btime + now / $(getconf CLK_TCK))) written; written=$(stat -c %Y "$f")
+    started=$((btime + now / $(getconf CLK_TCK)))
+    written=$(stat -c %Y "$f")
     [ $((started - written)) -le 5 ] && [ $((written - started)) -le 5 ] || return 1
-    record_pid "$1" "$pid"
   fi
   case "$(ps -o stat= -p "$pid" 2>/dev/null)" in Z*|"") return 1 ;; esac
   echo "$pid"
@@ -98,7 +103,7 @@ stop_daemon() {
     for ((i = 0; i < ${2:-10} * 4; i++)); do running "$1" || break; sleep 0.25; done
     if running "$1"; then log "$1 did not stop on SIGTERM; SIGKILL"; kill -9 "$pid" 2>/dev/null || true; fi
   fi
-  rm -f "$IB_RUN/$1.pid"
+  rm -f "$IB_RUN/$1.pid" "$IB_RUN/$1.start"
 }
 
 # Starts a daemon in the background with its own log and pid file. Each start's lines are

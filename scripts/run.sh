@@ -26,11 +26,21 @@ sample_commit() {
     "http://127.0.0.1:$GITHUB_PORT/api/v3/repos/$SAMPLE_REPO/commits/main" <<<"Authorization: token $SAMPLE_TOKEN"
 }
 
+# Also when a step fails: stop_daemon stops only the processes this script's pid files name.
+cleanup() {
+  if [ "${KEEP:-0}" != 1 ]; then
+    stop_daemon operator
+    stop_daemon github-server
+  fi
+}
+trap cleanup EXIT
+
 step "GitHub test server on 127.0.0.1:$GITHUB_PORT with the sample repository $SAMPLE_REPO"
 if ! daemon_listens github-server "$GITHUB_PORT"; then
-  # Ours but not (yet) listening: a previous run's server still starting or stopping.
-  stop_daemon github-server
+  # A taken port is named before anything is stopped; then a server of ours that does not
+  # listen (a previous run's, still starting or stopping) is replaced.
   ensure_port_free_for github-server "$GITHUB_PORT"
+  stop_daemon github-server
   start_daemon github-server dotnet ImageBuilder.Operator.Tests/bin/Debug/net10.0/ImageBuilder.Operator.Tests.dll \
     github-server --port "$GITHUB_PORT" --data "$IB_STATE/github" --seed-sample
 fi
@@ -42,19 +52,12 @@ operator_ready() { curl -sf "http://127.0.0.1:$OPERATOR_PORT/readyz" >/dev/null;
 step "operator on the host (log: $IB_LOGS/operator.log)"
 kubectl create namespace "$DEMO_NAMESPACE" >/dev/null 2>&1 || true
 if ! daemon_listens operator "$OPERATOR_PORT"; then
-  stop_daemon operator
   ensure_port_free_for operator "$OPERATOR_PORT"
+  stop_daemon operator
   start_daemon operator dotnet ImageBuilder.Operator/bin/Debug/net10.0/ImageBuilder.Operator.dll
 fi
 wait_daemon 60 operator "$OPERATOR_PORT" operator_ready
 curl -s "http://127.0.0.1:$OPERATOR_PORT/readyz"; echo
-cleanup() {
-  if [ "${KEEP:-0}" != 1 ]; then
-    stop_daemon operator
-    stop_daemon github-server
-  fi
-}
-trap cleanup EXIT
 
 # Say what else consumes build requests on this machine: make up's release takes
 # image-builder.build, which this demo does not use.

@@ -215,16 +215,21 @@ ensure_kubernetes() {
   fi
 
   local kc="--kubeconfig=$IB_KUBECONFIG"
+  # A port held by a process that is not ours (e.g. one whose pid file is gone) is reported
+  # instead of starting a second instance beside it.
+  running kube-controller-manager || ensure_port_free_for kube-controller-manager 10257
   running kube-controller-manager || start_daemon kube-controller-manager "$K8S_BIN/kube-controller-manager" "$kc" \
     --bind-address=127.0.0.1 --port=0 --leader-elect=false \
     --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
     --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
     --use-service-account-credentials=false --controllers='*,-cloud-node-lifecycle' --profiling=false
   wait_daemon 60 kube-controller-manager 10257 secure_healthz 10257
+  running kube-scheduler || ensure_port_free_for kube-scheduler 10259
   running kube-scheduler || start_daemon kube-scheduler "$K8S_BIN/kube-scheduler" "$kc" \
     --bind-address=127.0.0.1 --port=0 --leader-elect=false --profiling=false
   wait_daemon 60 kube-scheduler 10259 secure_healthz 10259
   if ! running kubelet; then
+    ensure_port_free_for kubelet 10250
     mkdir -p /var/lib/kubelet
     cat >"$dir/kubelet-config.yaml" <<CFG
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -279,6 +284,10 @@ ENV
 }
 
 up() {
+  # One `up` at a time on this machine: tests, make run and several work trees may start the
+  # platform together, and two Kubernetes or BuildKit builds in one cache folder wreck each other.
+  exec 9>"$IB_STATE/services-up.lock"
+  flock 9
   local what=("$@")
   [ ${#what[@]} -eq 0 ] && what=(tools docker registry rabbitmq kubernetes images)
   local start=$SECONDS
