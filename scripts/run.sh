@@ -63,8 +63,8 @@ curl -s "http://127.0.0.1:$OPERATOR_PORT/readyz"; echo
 # image-builder.build, which this demo does not use.
 releases=$(helm --kubeconfig "$KUBECONFIG" list -A -o json 2>/dev/null | jq -r '.[] | select(.chart | startswith("image-builder-")) | "\(.name) in namespace \(.namespace)"' || true)
 if [ -n "$releases" ]; then
-  echo "also installed (make up): $(paste -sd, <<<"$releases"); their replicas consume their own build queue" \
-    "(image-builder.build by default), this demo's operator consumes $RabbitMq__BuildQueue"
+  echo "also installed (helm releases of the chart, as make up installs one): $(awk -v ORS= 'NR > 1 {print ", "} {print}' <<<"$releases")." \
+    "Their replicas consume their own build queue (image-builder.build by default); this demo's operator consumes $RabbitMq__BuildQueue"
 fi
 consumers=$(curl -sf -u guest:guest "http://127.0.0.1:15672/api/queues/%2F/$RabbitMq__BuildQueue" | jq -r '.consumers // 0' || echo 0)
 if [ "${consumers:-0}" -gt 1 ]; then
