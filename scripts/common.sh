@@ -112,8 +112,16 @@ start_daemon() {
   local name=$1; shift
   log "starting $name"
   printf '=== %s start: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$IB_LOGS/$name.log"
-  # Without job control setsid does not fork, so $! is the daemon itself.
-  nohup setsid "$@" >>"$IB_LOGS/$name.log" 2>&1 </dev/null &
+  # The daemon gets no descriptor of ours beyond stdin/out/err: one it inherited (a lock file
+  # the caller holds, a pipe a test reads to its end) would stay open as long as the daemon runs.
+  # Without job control setsid does not fork, and the subshell execs, so $! is the daemon itself.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] && [ "$fd" != 255 ] && eval "exec $fd>&-"
+    done
+    exec nohup setsid "$@" >>"$IB_LOGS/$name.log" 2>&1 </dev/null
+  ) &
   record_pid "$name" $!
 }
 
