@@ -130,7 +130,9 @@ public class OperatorRelease : IAsyncLifetime
         await File.WriteAllTextAsync(_valuesFile, JsonSerializer.Serialize(Values()));
         var separator = Image.LastIndexOf(':');
         _installed = true;
-        var result = await Helm.RunAsync("install", Name, Helm.ChartDir, "--kubeconfig", _platform.KubeConfigPath, "-n", Namespace,
+        // --skip-crds: PlatformFixture applied this checkout's CRDs already; the shared cluster's CRD is not the
+        // release's to take over (helm's server-side apply conflicts with the fixture's kubectl apply).
+        var result = await Helm.RunAsync("install", Name, Helm.ChartDir, "--skip-crds", "--kubeconfig", _platform.KubeConfigPath, "-n", Namespace,
             "-f", Helm.DevValues, "-f", _valuesFile,
             "--set-string", "image.repository=" + Image[..separator], "--set-string", "image.tag=" + Image[(separator + 1)..]);
         Assert.True(result.Succeeded, $"helm install failed: {result}");
