@@ -26,3 +26,11 @@ export RabbitMq__Uri=amqp://guest:guest@127.0.0.1:5672/
 export RabbitMq__TargetNamespace="$DEMO_NAMESPACE"
 export Controller__LeaderElection__LeaseNamespace="$DEMO_NAMESPACE"
 export Retry__BaseDelay=00:00:10
+# Kept apart from the rest of the shared cluster: this operator reconciles only the demo's
+# namespace, and make run / make submit use queues of their own, so `make up`'s replicas
+# (image-builder.build) and the tests' operators never take the demo's requests, nor it theirs.
+export Controller__Namespace="$DEMO_NAMESPACE"
+export RabbitMq__BuildQueue=demo.image-builder.build
+export RabbitMq__FailQueue=demo.image-builder.fail
+export RabbitMq__ContainerManagerQueue=demo.container-manager.images
+export RabbitMq__KusanaliQueue=demo.kusanali.notifications

@@ -77,7 +77,7 @@ public sealed class OperatorHost : IAsyncDisposable
             ["GitHub:Timeout"] = "00:00:10",
             // Every git server of the tests listens on loopback, which production refuses.
             ["Sources:Git:AllowLoopback"] = "true",
-                        ["Build:Strategy"] = "buildkit",
+            ["Build:Strategy"] = "buildkit",
             ["Build:Registry"] = fixture.Registry,
             ["Build:RegistryUsername"] = fixture.RegistryUser,
             ["Build:RegistryPassword"] = fixture.RegistryPassword,
