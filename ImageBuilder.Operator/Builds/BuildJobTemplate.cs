@@ -1,6 +1,6 @@
-using ImageBuilder.Operator.Requests;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Requests;
 using k8s.Models;
 
 namespace ImageBuilder.Operator.Builds;

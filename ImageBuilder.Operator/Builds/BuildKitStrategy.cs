@@ -1,5 +1,5 @@
-using ImageBuilder.Operator.Requests;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Requests;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 

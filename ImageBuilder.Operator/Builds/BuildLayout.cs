@@ -1,5 +1,5 @@
-using ImageBuilder.Operator.Requests;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Requests;
 
 namespace ImageBuilder.Operator.Builds;
 
