@@ -12,6 +12,9 @@ export HOME="${HOME:-/root}" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 : "${IB_LOGS:=$IB_STATE/logs}"
 K8S_VERSION=1.20.2
 K8S_BIN="$IB_CACHE/kubernetes-$K8S_VERSION/bin"
+# BuildKit from Debian trixie's docker.io source package (scripts/build-buildkit.sh).
+BUILDKIT_VERSION=0.13.2
+BUILDKIT_BIN="$IB_CACHE/buildkit-$BUILDKIT_VERSION/bin"
 TOOLS_BIN="$IB_CACHE/tools/bin"
 IB_KUBECONFIG="$IB_STATE/kubeconfig"
 REGISTRY_ADDR=127.0.0.1:5000
@@ -46,22 +49,146 @@ wait_for() {
   done
 }
 
-# True when the pid in $IB_RUN/$1.pid is alive. A killed daemon whose parent is gone can stay a
-# zombie for a while (nothing reaps it here), and kill -0 succeeds on zombies: so the state counts.
-running() {
-  local f="$IB_RUN/$1.pid" pid
-  [ -f "$f" ] || return 1
-  pid=$(cat "$f")
-  kill -0 "$pid" 2>/dev/null || return 1
-  case "$(ps -o stat= -p "$pid" 2>/dev/null)" in Z*|"") return 1 ;; esac
+# ---------------------------------------------------------------- pid files
+# $IB_RUN/NAME.pid holds the pid alone (what older copies of these scripts read), and
+# $IB_RUN/NAME.start the boot it was written in and the process's start time (field 22 of
+# /proc/PID/stat). A pid alone is not enough: the file survives a reboot or a crash, and the
+# pid may since belong to an unrelated process that `down` would then kill. The pid is trusted
+# only while the boot and the start time still match.
+boot_id() { cat /proc/sys/kernel/random/boot_id; }
+# Start time of a live process in clock ticks since boot; fails when it is gone. The command
+# name (field 2) may hold spaces and parentheses, so fields are counted after its last ')'.
+proc_start() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; set -- $s; echo "${20}"; }
+
+# Writes $IB_RUN/$1.pid and $1.start for pid $2.
+record_pid() {
+  local start; start=$(proc_start "$2") || start=gone
+  echo "$(boot_id) $start" >"$IB_RUN/$1.start.tmp"
+  echo "$2" >"$IB_RUN/$1.pid.tmp"
+  mv "$IB_RUN/$1.start.tmp" "$IB_RUN/$1.start" && mv "$IB_RUN/$1.pid.tmp" "$IB_RUN/$1.pid"
 }
 
-# Starts a daemon in the background with its own log and pid file.
+# Prints the pid of daemon $1 when its pid file names a live process that is the one we
+# started; fails otherwise. A zombie does not count (kill -0 succeeds on zombies, and a killed
+# daemon whose parent is gone can stay one for a while).
+daemon_pid() {
+  local f="$IB_RUN/$1.pid" pid boot="" start="" now btime started written
+  [ -f "$f" ] || return 1
+  pid=$(head -c 32 "$f" | tr -d ' \n')
+  case "$pid" in ''|*[!0-9]*) return 1 ;; esac
+  now=$(proc_start "$pid") || return 1
+  if [ -f "$IB_RUN/$1.start" ]; then
+    read -r boot start <"$IB_RUN/$1.start" || true
+    [ "$boot" = "$(boot_id)" ] && [ "$start" = "$now" ] || return 1
+  else
+    # Written by an older copy of these scripts (no .start file): trusted when the process
+    # started within a few seconds of the pid file being written, which a pid reused by
+    # another process (after a reboot, say) does not.
+    btime=$(awk '/^btime/ {print $2}' /proc/stat)
+    started=$((btime + now / $(getconf CLK_TCK)))
+    written=$(stat -c %Y "$f")
+    [ $((started - written)) -le 5 ] && [ $((written - started)) -le 5 ] || return 1
+  fi
+  case "$(ps -o stat= -p "$pid" 2>/dev/null)" in Z*|"") return 1 ;; esac
+  echo "$pid"
+}
+
+# True when daemon $1 is the live process we started (see daemon_pid).
+running() { daemon_pid "$1" >/dev/null; }
+
+# Stops daemon $1 when it is ours (SIGTERM, then SIGKILL after ${2:-10} s), and forgets its
+# pid file either way: a pid file that does not name our process is stale.
+stop_daemon() {
+  local pid i
+  if pid=$(daemon_pid "$1"); then
+    log "stopping $1 (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < ${2:-10} * 4; i++)); do running "$1" || break; sleep 0.25; done
+    if running "$1"; then log "$1 did not stop on SIGTERM; SIGKILL"; kill -9 "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$IB_RUN/$1.pid" "$IB_RUN/$1.start"
+}
+
+# Starts a daemon in the background with its own log and pid file. Each start's lines are
+# preceded by a marker, so a reader of the log can tell this run's lines from earlier ones.
 start_daemon() {
   local name=$1; shift
   log "starting $name"
-  nohup setsid "$@" >>"$IB_LOGS/$name.log" 2>&1 </dev/null &
-  echo $! >"$IB_RUN/$name.pid"
+  printf '=== %s start: %s\n' "$(date -u +%FT%TZ)" "$*" >>"$IB_LOGS/$name.log"
+  # The daemon gets no descriptor of ours beyond stdin/out/err: one it inherited (a lock file
+  # the caller holds, a pipe a test reads to its end) would stay open as long as the daemon runs.
+  # Without job control setsid does not fork, and the subshell execs, so $! is the daemon itself.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] && [ "$fd" != 255 ] && eval "exec $fd>&-"
+    done
+    exec nohup setsid "$@" >>"$IB_LOGS/$name.log" 2>&1 </dev/null
+  ) &
+  record_pid "$name" $!
 }
 
+# ---------------------------------------------------------------- ports
 port_taken() { ss -ltnH "sport = :$1" | grep -q .; }
+
+# Pids listening on TCP port $1, one per line.
+port_pids() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u; }
+
+# "pid N (command line)" of each process listening on port $1, for messages.
+port_holder() {
+  local pid out=""
+  for pid in $(port_pids "$1"); do
+    out+="${out:+, }pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120 | sed 's/ *$//'))"
+  done
+  echo "${out:-an unknown process}"
+}
+
+# True when daemon $1 (or a process of its own process group: dotnet and rabbitmq start
+# children) is the one listening on port $2.
+daemon_listens() {
+  local pid own p
+  own=$(daemon_pid "$1") || return 1
+  for p in $(port_pids "$2"); do
+    [ "$p" = "$own" ] && return 0
+    # setsid made the daemon a group leader: its children share its process group id.
+    [ "$(ps -o pgid= -p "$p" 2>/dev/null | tr -d ' ')" = "$own" ] && return 0
+  done
+  return 1
+}
+
+# Dies when port $2 is held by a process that is not daemon $1, naming it.
+ensure_port_free_for() {
+  port_taken "$2" || return 0
+  daemon_listens "$1" "$2" && return 0
+  die "port $2 (for $1) is taken by $(port_holder "$2"); stop that process or free the port"
+}
+
+# Waits up to $1 s until daemon $2 (started by start_daemon) is ready: its own process alive,
+# listening on port $3 (0: no port of its own), and the check "$@" passing. Fails at once
+# when the process exits (e.g. "address already in use"), with its last log lines and the
+# holder of the port, instead of taking an earlier run's process or log line for this one.
+wait_daemon() {
+  local timeout=$1 name=$2 port=$3; shift 3
+  local deadline=$((SECONDS + timeout))
+  while :; do
+    if ! running "$name"; then
+      tail -n 5 "$IB_LOGS/$name.log" >&2 || true
+      if [ "$port" != 0 ] && port_taken "$port"; then
+        die "$name exited: port $port is taken by $(port_holder "$port")"
+      fi
+      die "$name exited during start-up (log: $IB_LOGS/$name.log)"
+    fi
+    if { [ "$port" = 0 ] || daemon_listens "$name" "$port"; } && "$@" >/dev/null 2>&1; then
+      return 0
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      tail -n 5 "$IB_LOGS/$name.log" >&2 || true
+      if [ "$port" != 0 ] && port_taken "$port" && ! daemon_listens "$name" "$port"; then
+        die "$name not ready after ${timeout}s: port $port is held by $(port_holder "$port")"
+      fi
+      [ "$port" != 0 ] && ! daemon_listens "$name" "$port" && die "$name not listening on port $port after ${timeout}s (log: $IB_LOGS/$name.log)"
+      die "$name not ready after ${timeout}s (log: $IB_LOGS/$name.log)"
+    fi
+    sleep 0.5
+  done
+}

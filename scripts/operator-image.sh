@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The operator's container image, made without pulling anything (no hub is reachable here):
 # a self-contained `dotnet publish` on a rootfs of busybox-static, the host's shared libraries
-# the .NET runtime needs (found with the loader, plus the dlopen'd OpenSSL), CA certificates
-# and a non-root user 1000; `docker import`, tag, push to the loopback registry.
+# the .NET runtime needs (found with the loader, plus the dlopen'd OpenSSL), CA certificates,
+# Debian's git for the `git` connector (it runs `git ls-remote`) and a non-root user 1000;
+# `docker import`, tag, push to the loopback registry.
 #
 # Idempotent and fast when nothing changed: the image carries the hash of the publish output
 # (and of this recipe) as a label, and nothing is imported or pushed again while it matches.
@@ -22,6 +23,13 @@ LIBDIR=/lib/x86_64-linux-gnu
 # dlopen'd at run time, so ldd on the binaries does not list them: TLS to the apiserver and
 # registry needs OpenSSL 3.
 DLOPENED=(libssl.so.3 libcrypto.so.3)
+# The git connector runs `git ls-remote` in the operator's pod: git itself speaks git:// and
+# file://, and execs git-remote-http (libcurl-gnutls) from its exec path for http(s)://. The
+# image keeps Debian's paths, so git finds its helpers where it was built to look.
+GIT_EXEC_DIR=/usr/lib/git-core
+GIT_FILES=(/usr/bin/git "$GIT_EXEC_DIR/git-remote-http")
+# Subcommands git runs as programs from its exec path; in Debian they are links to the two files.
+GIT_LINKS=(git-remote-https:git-remote-http git-remote-ftp:git-remote-http git-remote-ftps:git-remote-http git-upload-pack:git)
 
 publish() {
   log "dotnet publish ImageBuilder.Operator (Release, linux-x64, self-contained)"
@@ -60,7 +68,7 @@ image_tag() {
 needed_libs() {
   local f
   {
-    for f in "$WORK/publish/ImageBuilder.Operator" "$WORK/publish"/*.so; do
+    for f in "$WORK/publish/ImageBuilder.Operator" "$WORK/publish"/*.so "${GIT_FILES[@]}"; do
       ldd "$f" 2>/dev/null | awk '/=> \// {print $3} /^\t\/.* \(0x/ {print $1}'
     done
     for f in "${DLOPENED[@]}"; do
@@ -86,6 +94,12 @@ make_rootfs() {
   done
   printf '%s\n' "$LIBDIR" /usr/lib/x86_64-linux-gnu >"$rootfs/etc/ld.so.conf"
   ldconfig -r "$rootfs"
+  mkdir -p "$rootfs/usr/bin" "$rootfs$GIT_EXEC_DIR"
+  cp /usr/bin/git "$rootfs/usr/bin/git"
+  cp /usr/bin/git "$rootfs$GIT_EXEC_DIR/git"
+  cp "$GIT_EXEC_DIR/git-remote-http" "$rootfs$GIT_EXEC_DIR/git-remote-http"
+  local link
+  for link in "${GIT_LINKS[@]}"; do ln -s "${link#*:}" "$rootfs$GIT_EXEC_DIR/${link%%:*}"; done
   cp -L /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
   ln -s /etc/ssl/certs/ca-certificates.crt "$rootfs/usr/lib/ssl/cert.pem"
   ln -s /etc/ssl/certs "$rootfs/usr/lib/ssl/certs"
@@ -105,7 +119,7 @@ import_image() {
       -c 'ENTRYPOINT ["/app/ImageBuilder.Operator"]' \
       -c 'WORKDIR /app' \
       -c 'USER 1000:1000' \
-      -c 'ENV PATH=/app:/bin HOME=/tmp DOTNET_RUNNING_IN_CONTAINER=true ASPNETCORE_URLS=http://0.0.0.0:8080 SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt SSL_CERT_DIR=/etc/ssl/certs' \
+      -c 'ENV PATH=/app:/usr/bin:/bin HOME=/tmp DOTNET_RUNNING_IN_CONTAINER=true ASPNETCORE_URLS=http://0.0.0.0:8080 SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt SSL_CERT_DIR=/etc/ssl/certs' \
       -c 'EXPOSE 8080' \
       -c "LABEL imagebuilder.content-hash=$hash org.opencontainers.image.revision=$revision org.opencontainers.image.title=image-builder-operator" \
       - "$REPO:$tag" >/dev/null
@@ -135,13 +149,26 @@ push_tag() {
 verify_libraries() {
   local image=$1 out
   out=$(docker run --rm --network none --entrypoint /bin/sh "$image" -c '
-    for f in /app/ImageBuilder.Operator /app/*.so '"$(printf "$LIBDIR/%s " "${DLOPENED[@]}")"'; do
+    for f in /app/ImageBuilder.Operator /app/*.so '"$(printf "$LIBDIR/%s " "${DLOPENED[@]}") ${GIT_FILES[*]}"'; do
       /lib64/ld-linux-x86-64.so.2 --list "$f" | sed "s|^|$f: |"
     done' 2>&1) || die "the image's loader failed: $out"
   if grep -q 'not found' <<<"$out"; then
     grep 'not found' <<<"$out" >&2
     die "libraries missing from $image"
   fi
+}
+
+# git and its http helper must run as the operator runs them: as user 1000, HOME=/tmp. With no
+# network, ls-remote of an http URL fails to connect, which proves git found and ran
+# git-remote-http (a missing helper says "remote-http is not a git command" instead).
+verify_git() {
+  local image=$1 out
+  out=$(docker run --rm --network none --read-only --tmpfs /tmp --user 1000:1000 --entrypoint git "$image" version 2>&1) \
+    || die "git does not run in $image: $out"
+  out=$(docker run --rm --network none --read-only --tmpfs /tmp --user 1000:1000 --entrypoint git "$image" \
+    ls-remote http://127.0.0.1:9/x.git 2>&1) && die "git ls-remote of an unreachable URL succeeded in $image: $out"
+  grep -qiE "Failed to connect|Couldn't connect|Connection refused" <<<"$out" \
+    || die "git's http helper does not run in $image: $out"
 }
 
 # The runtime must start and reach managed code. A deliberately invalid option makes the final
@@ -171,7 +198,7 @@ verify_runtime() {
 
 main() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is required"
-  apt_ensure busybox-static ca-certificates libssl3
+  apt_ensure busybox-static ca-certificates libssl3 git
   mkdir -p "$WORK"
   bash "$HERE/services.sh" up docker registry >/dev/null 2>"$WORK/services.log" \
     || { tail -5 "$WORK/services.log" >&2; die "docker and the registry are not up (scripts/services.sh up)"; }
@@ -185,6 +212,7 @@ main() {
     make_rootfs
     import_image "$hash" "$tag"
     verify_libraries "$REPO:$tag"
+    verify_git "$REPO:$tag"
     verify_runtime "$REPO:$tag"
   fi
   docker tag "$REPO:$tag" "$REPO:dev"

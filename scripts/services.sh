@@ -55,12 +55,17 @@ ensure_docker() {
   apt_ensure docker.io busybox-static
   write_runc_wrapper
   if docker_ready; then return 0; fi
-  if [ -S /var/run/docker.sock ] && ! running dockerd; then rm -f /var/run/docker.sock; fi
+  if running dockerd; then
+    # Ours but not answering yet (e.g. still starting): wait for it instead of starting another.
+    wait_daemon 60 dockerd 0 docker_ready
+    return 0
+  fi
+  [ -S /var/run/docker.sock ] && rm -f /var/run/docker.sock
   # No bridge, no iptables: containers use the host network only (loopback rule).
   start_daemon dockerd /usr/sbin/dockerd --bridge=none --iptables=false --ip-masq=false \
     --exec-opt native.cgroupdriver=cgroupfs --add-runtime "ib-runc=$RUNC_WRAPPER" --default-runtime ib-runc \
     --host unix:///var/run/docker.sock
-  wait_for 60 "dockerd" docker_ready
+  wait_daemon 60 dockerd 0 docker_ready
 }
 
 # ---------------------------------------------------------------- registry
@@ -89,9 +94,9 @@ auth:
     path: $dir/htpasswd
 CFG
   if registry_ready; then return 0; fi
-  port_taken 5000 && die "port 5000 is taken by another program (ss -ltnp 'sport = :5000'); stop it or free the port"
-  start_daemon registry /usr/bin/docker-registry serve "$dir/config.yml"
-  wait_for 30 "registry" registry_ready
+  ensure_port_free_for registry 5000
+  running registry || start_daemon registry /usr/bin/docker-registry serve "$dir/config.yml"
+  wait_daemon 30 registry 5000 registry_ready
   echo "$REGISTRY_PASSWORD" | docker login -u "$REGISTRY_USER" --password-stdin "$REGISTRY_ADDR" >/dev/null 2>&1 || true
 }
 
@@ -111,7 +116,7 @@ CFG
   echo "[rabbitmq_management]." >/etc/rabbitmq/enabled_plugins
   echo "NODENAME=rabbit@localhost" >/etc/rabbitmq/rabbitmq-env.conf
   if ! rabbitmqctl -q -n rabbit@localhost status >/dev/null 2>&1; then
-    port_taken 5672 && die "port 5672 is taken by a process that is not this RabbitMQ; stop it first"
+    port_taken 5672 && die "port 5672 is taken by $(port_holder 5672), which is not this RabbitMQ; stop it first"
     log "starting rabbitmq"
     rabbitmq-server -detached >>"$IB_LOGS/rabbitmq.log" 2>&1
   fi
@@ -146,6 +151,10 @@ write_kubeconfig() {
 
 etcd_ready() { curl -sf http://127.0.0.1:2379/health | grep -q '"health":"true"'; }
 apiserver_ready() { curl -sf --cacert "$PKI/ca.crt" -H "Authorization: Bearer $(cat "$ADMIN_TOKEN_FILE")" https://127.0.0.1:6443/readyz >/dev/null; }
+# kube-controller-manager and kube-scheduler serve /healthz on their secure port to anyone
+# (their default --authorization-always-allow-paths).
+secure_healthz() { [ "$(curl -sk "https://127.0.0.1:$1/healthz")" = ok ]; }
+kubelet_ready() { [ "$(curl -s http://127.0.0.1:10248/healthz)" = ok ] && node_ready; }
 node_ready() { kubectl --kubeconfig "$IB_KUBECONFIG" get node "$(hostname)" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True; }
 
 ensure_pause_image() {
@@ -180,19 +189,18 @@ ensure_kubernetes() {
   mkdir -p "$dir"
 
   if ! etcd_ready; then
-    port_taken 2379 && die "port 2379 is taken but etcd does not answer; stop that process (ss -ltnp 'sport = :2379')"
-    start_daemon etcd /usr/bin/etcd --name dev --data-dir "$dir/etcd" \
+    ensure_port_free_for etcd 2379
+    running etcd || start_daemon etcd /usr/bin/etcd --name dev --data-dir "$dir/etcd" \
       --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
       --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
       --initial-cluster dev=http://127.0.0.1:2380
-    if ! (wait_for 30 etcd etcd_ready) 2>/dev/null; then
-      tail -5 "$IB_LOGS/etcd.log" >&2
+    if ! (wait_daemon 30 etcd 2379 etcd_ready); then
       die "etcd did not start; if its data dir $dir/etcd is damaged, run 'scripts/services.sh reset' (deletes all cluster state)"
     fi
   fi
 
   if ! apiserver_ready; then
-    port_taken 6443 && ! running kube-apiserver && die "port 6443 is taken by another program; stop it first"
+    ensure_port_free_for kube-apiserver 6443
     running kube-apiserver || start_daemon kube-apiserver "$K8S_BIN/kube-apiserver" \
       --etcd-servers=http://127.0.0.1:2379 --bind-address=127.0.0.1 --advertise-address=127.0.0.1 \
       --secure-port=6443 --insecure-port=0 \
@@ -203,18 +211,25 @@ ensure_kubernetes() {
       --service-cluster-ip-range=10.0.0.0/24 --endpoint-reconciler-type=none --allow-privileged=true \
       --enable-admission-plugins=NamespaceLifecycle,ServiceAccount,DefaultStorageClass,ResourceQuota,LimitRanger \
       --kubelet-preferred-address-types=InternalIP --profiling=false
-    wait_for 90 "kube-apiserver" apiserver_ready
+    wait_daemon 90 kube-apiserver 6443 apiserver_ready
   fi
 
   local kc="--kubeconfig=$IB_KUBECONFIG"
+  # A port held by a process that is not ours (e.g. one whose pid file is gone) is reported
+  # instead of starting a second instance beside it.
+  running kube-controller-manager || ensure_port_free_for kube-controller-manager 10257
   running kube-controller-manager || start_daemon kube-controller-manager "$K8S_BIN/kube-controller-manager" "$kc" \
     --bind-address=127.0.0.1 --port=0 --leader-elect=false \
     --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
     --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
     --use-service-account-credentials=false --controllers='*,-cloud-node-lifecycle' --profiling=false
+  wait_daemon 60 kube-controller-manager 10257 secure_healthz 10257
+  running kube-scheduler || ensure_port_free_for kube-scheduler 10259
   running kube-scheduler || start_daemon kube-scheduler "$K8S_BIN/kube-scheduler" "$kc" \
     --bind-address=127.0.0.1 --port=0 --leader-elect=false --profiling=false
+  wait_daemon 60 kube-scheduler 10259 secure_healthz 10259
   if ! running kubelet; then
+    ensure_port_free_for kubelet 10250
     mkdir -p /var/lib/kubelet
     cat >"$dir/kubelet-config.yaml" <<CFG
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -243,7 +258,9 @@ CFG
       --container-runtime=docker --pod-infra-container-image=imagebuilder/pause:3.2 \
       --node-ip=127.0.0.1 --hostname-override="$(hostname)" --root-dir=/var/lib/kubelet
   fi
-  wait_for 120 "the node (kubelet)" node_ready
+  # The node's Ready condition outlives a dead kubelet for a while: the live kubelet's own
+  # health endpoint must answer too.
+  wait_daemon 120 kubelet 10248 kubelet_ready
   # The node lifecycle controller removes the not-ready taint; make sure, so pods schedule now.
   kubectl "$kc" taint node "$(hostname)" node.kubernetes.io/not-ready- >/dev/null 2>&1 || true
   wait_for 60 "the default service account" kubectl "$kc" -n default get serviceaccount default
@@ -281,7 +298,7 @@ up() {
       registry) ensure_docker; ensure_registry ;;
       rabbitmq) ensure_rabbitmq ;;
       kubernetes) ensure_tools; ensure_docker; ensure_kubernetes ;;
-      images) [ -f "$HERE/images.sh" ] && bash "$HERE/images.sh" ;;
+      images) bash "$HERE/build-buildkit.sh"; bash "$HERE/images.sh" ;;
       *) die "unknown service '$w' (docker, registry, rabbitmq, kubernetes, tools, images)" ;;
     esac
   done
@@ -297,33 +314,24 @@ status() {
   printf '%-24s %s\n' "etcd" "$(etcd_ready && echo "up   http://127.0.0.1:2379" || echo down)"
   printf '%-24s %s\n' "kube-apiserver" "$( [ -f "$ADMIN_TOKEN_FILE" ] && apiserver_ready && echo "up   https://127.0.0.1:6443 (KUBECONFIG=$IB_KUBECONFIG)" || echo down)"
   for d in kube-controller-manager kube-scheduler kubelet; do
-    printf '%-24s %s\n' "$d" "$(running $d && echo "up   pid $(cat "$IB_RUN/$d.pid")" || echo down)"
+    printf '%-24s %s\n' "$d" "$(pid=$(daemon_pid "$d") && echo "up   pid $pid" || echo down)"
   done
 }
 
 down() {
   # make run's operator and GitHub test server (KEEP=1 leaves them running), then the platform.
-  for d in operator github-server; do
-    if running "$d"; then log "stopping $d"; kill "$(cat "$IB_RUN/$d.pid")" 2>/dev/null || true; fi
-  done
-  for d in kubelet kube-scheduler kube-controller-manager kube-apiserver etcd registry; do
-    if running "$d"; then log "stopping $d"; kill "$(cat "$IB_RUN/$d.pid")" 2>/dev/null || true; fi
+  # stop_daemon kills only a pid that is still the process we started (see daemon_pid).
+  local d
+  for d in operator github-server kubelet kube-scheduler kube-controller-manager kube-apiserver etcd registry; do
+    stop_daemon "$d"
   done
   # Pod containers outlive the kubelet; remove the ones it made so ports and sockets are free.
   if docker_ready; then
     local ids; ids=$(docker ps -aq --filter label=io.kubernetes.pod.name 2>/dev/null || true)
     [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1 || true
   fi
-  if running dockerd; then log "stopping dockerd"; kill "$(cat "$IB_RUN/dockerd.pid")" 2>/dev/null || true; fi
+  stop_daemon dockerd 20
   if rabbitmqctl -q -n rabbit@localhost status >/dev/null 2>&1; then log "stopping rabbitmq"; rabbitmqctl -q -n rabbit@localhost stop >/dev/null 2>&1 || true; fi
-  for d in operator github-server kubelet kube-scheduler kube-controller-manager kube-apiserver etcd registry dockerd; do
-    local f="$IB_RUN/$d.pid"
-    if [ -f "$f" ]; then
-      for _ in $(seq 1 40); do running "$d" || break; sleep 0.25; done
-      running "$d" && kill -9 "$(cat "$f")" 2>/dev/null
-      rm -f "$f"
-    fi
-  done
 }
 
 # Stops one daemon of the platform by its pid and starts it again (fault tests).
@@ -336,10 +344,7 @@ restart() {
   esac
   running "$d" || die "$d is not running (scripts/services.sh status)"
   log "restarting $d"
-  local pid; pid=$(cat "$IB_RUN/$d.pid")
-  kill "$pid"
-  for _ in $(seq 1 80); do running "$d" || break; sleep 0.25; done
-  if running "$d"; then kill -9 "$pid"; sleep 0.5; fi
+  stop_daemon "$d" 20
   if [ "$d" = registry ]; then ensure_registry; else ensure_kubernetes; fi
 }
 

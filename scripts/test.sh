@@ -7,6 +7,7 @@ command -v dotnet >/dev/null || die "the .NET 10 SDK is required (https://dotnet
 start=$SECONDS
 bash scripts/services.sh up >/dev/null
 log "platform up in $((SECONDS - start))s"
+apt_ensure prometheus # promtool and prometheus for the observability tests (Deploy/PromtoolTests, Integration/Evidence)
 out=$(mktemp)
 set +e
 # The chaos soak (make chaos) takes minutes; it is run on its own. TEST_FILTER narrows the run

@@ -126,6 +126,8 @@ main() {
   log "up in $((SECONDS - start))s: helm -n $NS status $RELEASE; make down (scripts/undeploy.sh) removes it"
   # values-dev.yaml's GitHub:ApiUrl is the demo's test server; without it builds fail as service faults.
   port_taken 8090 || log "note: nothing listens on 127.0.0.1:8090 (GitHub test server); KEEP=1 make run starts it"
+  # make run's host operator consumes demo.* queues in namespace demo (scripts/dev-env.sh), so the two never share a request.
+  log "this release consumes $(kc -n "$NS" get configmap "$RELEASE-config" -o jsonpath='{.data.RabbitMq__BuildQueue}' 2>/dev/null || echo image-builder.build); make run uses its own queues (demo.*)"
 }
 
 main "$@"

@@ -1,21 +1,21 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
-using ImageBuilder.Operator.Options;
 using k8s;
 using k8s.Models;
 
 namespace ImageBuilder.Operator.Tests.Builds;
 
-/// <summary>Rules every strategy's Job keeps, whatever the golden files say.</summary>
+/// <summary>Rules every build Job keeps, whatever the golden files say.</summary>
 public sealed class BuildJobShapeTests
 {
-    public static TheoryData<string> Strategies() => new(BuildOptions.StrategyNames.BuildKit, BuildOptions.StrategyNames.Docker);
+    /// <summary>Both option sets: production's and the development cluster's.</summary>
+    public static TheoryData<string> Strategies() => new("production", "dev");
 
     [Theory]
     [MemberData(nameof(Strategies))]
-    public void CreateJob_AnyStrategy_HasNoRetriesDeadlineLabelsAndController(string strategy)
+    public void CreateJob_AnyOptions_HasNoRetriesDeadlineLabelsAndController(string options)
     {
-        var job = Create(strategy, BuildSamples.Request() with { Attempt = 2, Timeout = TimeSpan.FromSeconds(90.5) });
+        var job = Create(options, BuildSamples.Request() with { Attempt = 2, Timeout = TimeSpan.FromSeconds(90.5) });
 
         Assert.Equal(0, job.Spec.BackoffLimit);
         Assert.Equal(91, job.Spec.ActiveDeadlineSeconds);
@@ -36,9 +36,9 @@ public sealed class BuildJobShapeTests
 
     [Theory]
     [MemberData(nameof(Strategies))]
-    public void CreateJob_AnyStrategy_EveryContainerFallsBackToLogsAndSharesTheWorkspace(string strategy)
+    public void CreateJob_AnyOptions_EveryContainerFallsBackToLogsAndSharesTheWorkspace(string options)
     {
-        var job = Create(strategy, BuildSamples.Request());
+        var job = Create(options, BuildSamples.Request());
         var containers = job.Spec.Template.Spec.InitContainers.Concat(job.Spec.Template.Spec.Containers).ToList();
 
         Assert.All(containers, c => Assert.Equal("FallbackToLogsOnError", c.TerminationMessagePolicy));
@@ -49,10 +49,10 @@ public sealed class BuildJobShapeTests
 
     [Theory]
     [MemberData(nameof(Strategies))]
-    public void CreateJob_AnyStrategy_TokenOnlyThroughSecretVolume(string strategy)
+    public void CreateJob_AnyOptions_TokenOnlyThroughSecretVolume(string options)
     {
         var request = BuildSamples.Request();
-        var job = Create(strategy, request);
+        var job = Create(options, request);
         var spec = job.Spec.Template.Spec;
         var containers = spec.InitContainers.Concat(spec.Containers).ToList();
 
@@ -69,9 +69,9 @@ public sealed class BuildJobShapeTests
 
     [Theory]
     [MemberData(nameof(Strategies))]
-    public void CreateJob_NoTokenSecret_MountsNoTokenVolume(string strategy)
+    public void CreateJob_NoTokenSecret_MountsNoTokenVolume(string options)
     {
-        var job = Create(strategy, BuildSamples.Request(token: false));
+        var job = Create(options, BuildSamples.Request(token: false));
 
         Assert.DoesNotContain(job.Spec.Template.Spec.Volumes, v => v.Name == BuildJobTemplate.TokenVolume);
         Assert.DoesNotContain(job.Spec.Template.Spec.InitContainers[0].Env, e => e.Name == "IB_TOKEN_FILE");
@@ -79,9 +79,9 @@ public sealed class BuildJobShapeTests
 
     [Theory]
     [MemberData(nameof(Strategies))]
-    public void CreateJob_AnyStrategy_RegistryCredentialsAreDockerConfigJson(string strategy)
+    public void CreateJob_AnyOptions_RegistryCredentialsAreDockerConfigJson(string options)
     {
-        var job = Create(strategy, BuildSamples.Request());
+        var job = Create(options, BuildSamples.Request());
         var build = job.Spec.Template.Spec.Containers.Single(c => c.Name == BuildJobTemplate.BuildContainer);
         var volume = job.Spec.Template.Spec.Volumes.Single(v => v.Name == BuildJobTemplate.RegistryVolume);
 
@@ -98,67 +98,160 @@ public sealed class BuildJobShapeTests
         var request = BuildSamples.Request();
         request.Build.Metadata.Uid = null;
 
-        Assert.Throws<ArgumentException>(() => Create(BuildOptions.StrategyNames.Docker, request));
+        Assert.Throws<ArgumentException>(() => Create("production", request));
     }
 
     [Fact]
-    public void CreateJob_BuildKitDefaultPlan_RunsNixpacksBeforeBuildKit()
+    public void CreateJob_NixpacksPlan_RunsThePlanContainerBeforeBuildKit()
     {
-        var job = Create(BuildOptions.StrategyNames.BuildKit, BuildSamples.Request(BuildSamples.FullNixpacksPlan()));
+        var job = Create("production", BuildSamples.Request(BuildSamples.FullNixpacksPlan()));
         var spec = job.Spec.Template.Spec;
 
         Assert.Equal([BuildJobTemplate.FetchContainer, BuildJobTemplate.PlanContainer], spec.InitContainers.Select(c => c.Name));
         var plan = spec.InitContainers[1];
+        Assert.Equal("registry.example.test/image-builder/nixpacks:1.39.0", plan.Image);
         Assert.Contains("--start-cmd=node server.js", plan.Command);
         Assert.Contains("--pkgs=nodejs_20", plan.Command);
         Assert.Contains("--env=API_URL=https://example.test/a b", plan.Command);
+        // Relative to the root directory, where nixpacks runs.
+        Assert.Contains("--config=nixpacks.toml", plan.Command);
+        Assert.Equal("nixpacks", Env(plan, "IB_BUILDER"));
         var build = spec.Containers.Single();
-        Assert.Equal("/workspace/src/services/api/.nixpacks/Dockerfile", build.Env.Single(e => e.Name == "IB_DOCKERFILE").Value);
+        // The plan container chooses the Dockerfile: the build container reads it from the plan folder.
+        Assert.DoesNotContain(build.Env, e => e.Name == "IB_DOCKERFILE");
+        Assert.Equal(BuildLayout.Plan, Env(build, "IB_PLAN"));
+        Assert.Equal(BuildLayout.Plan, Env(plan, "IB_PLAN"));
         Assert.Contains("build-arg:NODE_ENV=production", build.Command);
-        Assert.Equal("127.0.0.1:5000/18008/65a1c0ffee:buildcache", build.Env.Single(e => e.Name == "IB_CACHE_REF").Value);
+        Assert.Equal("127.0.0.1:5000/18008/65a1c0ffee:buildcache", Env(build, "IB_CACHE_REF"));
     }
 
     [Fact]
-    public void CreateJob_BuildKit_RootlessSecurityForOldAndNewClusters()
+    public void CreateJob_NoBuilder_PlanContainerMayUseTheRepositoryDockerfile()
     {
-        var job = Create(BuildOptions.StrategyNames.BuildKit, BuildSamples.Request());
+        var job = Create("production", BuildSamples.Request());
+
+        var plan = job.Spec.Template.Spec.InitContainers.Single(c => c.Name == BuildJobTemplate.PlanContainer);
+        Assert.Equal("", Env(plan, "IB_BUILDER"));
+    }
+
+    [Fact]
+    public void CreateJob_TwoApplications_HaveTheirOwnNixpacksCacheKey()
+    {
+        var first = BuildSamples.Request(BuildSamples.FullNixpacksPlan());
+        var second = first with { ImageRef = "127.0.0.1:5000/18008/other-app:" + BuildSamples.Commit };
+
+        var keys = new[] { first, second }.Select(r => Env(Create("production", r).Spec.Template.Spec.InitContainers[1], "IB_NIXPACKS_CACHE_KEY")).ToList();
+
+        Assert.Equal(["18008/65a1c0ffee", "18008/other-app"], keys);
+    }
+
+    [Fact]
+    public void CreateJob_EnvWithEmptyValue_IsNamedForThePlanScriptToEmpty()
+    {
+        var plan = new BuildPlanSpec { Envs = [new BuildEnv { Key = "HOME", Value = "" }, new BuildEnv { Key = "A", Value = "1" }, new BuildEnv { Key = "B", Value = "" }] };
+
+        var container = Create("production", BuildSamples.Request(plan)).Spec.Template.Spec.InitContainers[1];
+
+        // "--env=HOME=" would make nixpacks read HOME from the plan container (src/nixpacks/environment.rs).
+        Assert.Contains("--env=HOME", container.Command);
+        Assert.DoesNotContain(container.Command, a => a.StartsWith("--env=HOME=", StringComparison.Ordinal));
+        Assert.Equal("HOME B", Env(container, "IB_EMPTY_ENVS"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void CreateJob_AnyOptions_RootlessSecurityForOldAndNewClusters(string options)
+    {
+        var job = Create(options, BuildSamples.Request());
         var build = job.Spec.Template.Spec.Containers.Single();
 
         Assert.Equal(1000, build.SecurityContext.RunAsUser);
         Assert.Equal("Unconfined", build.SecurityContext.SeccompProfile.Type);
         Assert.Null(build.SecurityContext.Privileged);
+        // newuidmap/newgidmap need their file capabilities: no_new_privs would drop them.
+        Assert.True(build.SecurityContext.AllowPrivilegeEscalation);
         Assert.Equal("unconfined", job.Spec.Template.Metadata.Annotations["container.apparmor.security.beta.kubernetes.io/build"]);
-        Assert.Equal("--oci-worker-no-process-sandbox", build.Env.Single(e => e.Name == "BUILDKITD_FLAGS").Value);
+        Assert.StartsWith("--oci-worker-no-process-sandbox ", Env(build, "BUILDKITD_FLAGS"), StringComparison.Ordinal);
+        Assert.Equal("50", Env(build, "BUILDCTL_CONNECT_RETRIES_MAX"));
+        Assert.All(job.Spec.Template.Spec.Volumes, v => Assert.Null(v.HostPath));
+        Assert.DoesNotContain("docker.sock", KubernetesJson.Serialize(job), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void CreateJob_BuildKitDockerPlan_SkipsNixpacksAndUsesTheNamedDockerfile()
+    public void CreateJob_AnyOptions_BuildKitStateAndRuntimeAreThisPodsOwnEmptyDirs()
     {
-        var job = Create(BuildOptions.StrategyNames.BuildKit, BuildSamples.Request(BuildSamples.DockerfilePlan()));
+        // Two daemonless builds that share XDG_RUNTIME_DIR collide silently (the second one talks to the first
+        // one's daemon, which then exits); sharing --root corrupts state. Both must live in this pod's emptyDirs.
+        var job = Create("production", BuildSamples.Request());
+        var spec = job.Spec.Template.Spec;
+        var build = spec.Containers.Single();
+
+        var runtime = Env(build, "IB_BUILDKIT_RUNTIME");
+        var root = Env(build, "BUILDKITD_FLAGS").Split(' ').Single(f => f.StartsWith("--root=", StringComparison.Ordinal))["--root=".Length..];
+        var runtimeVolume = VolumeHolding(spec, build, runtime);
+        var rootVolume = VolumeHolding(spec, build, root);
+        Assert.NotEqual(runtimeVolume.Name, rootVolume.Name);
+        Assert.NotNull(runtimeVolume.EmptyDir);
+        Assert.NotNull(rootVolume.EmptyDir);
+        Assert.Equal(BuildLayout.BuildKitRoot, root);
+        Assert.StartsWith(BuildLayout.BuildKitRuntimeVolume + "/", runtime, StringComparison.Ordinal);
+        // The script exports it (BuildScriptsTests runs that).
+        Assert.Contains("export XDG_RUNTIME_DIR=\"$IB_BUILDKIT_RUNTIME\"", BuildScripts.BuildKit, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateJob_StorageOptions_LimitEveryEmptyDirAndRequestEphemeralStorage()
+    {
+        var options = BuildSamples.Options();
+        options.Storage.WorkspaceSizeLimit = "3Gi";
+        options.Storage.BuildKitSizeLimit = "30Gi";
+        options.Storage.RuntimeSizeLimit = "16Mi";
+
+        var job = BuildJobGoldenTests.Strategy(options).CreateJob(BuildSamples.Request());
+
+        var limits = job.Spec.Template.Spec.Volumes.Where(v => v.EmptyDir is not null).ToDictionary(v => v.Name, v => v.EmptyDir.SizeLimit?.ToString());
+        Assert.Equal(new Dictionary<string, string?> { ["workspace"] = "3Gi", ["buildkit-state"] = "30Gi", ["buildkit-run"] = "16Mi" }, limits);
+        Assert.Equal("4Gi", job.Spec.Template.Spec.Containers.Single().Resources.Requests["ephemeral-storage"].ToString());
+    }
+
+    [Fact]
+    public void CreateJob_HostNetworkOption_SetsItOnlyWhenAsked()
+    {
+        Assert.Null(Create("production", BuildSamples.Request()).Spec.Template.Spec.HostNetwork);
+        Assert.True(Create("dev", BuildSamples.Request()).Spec.Template.Spec.HostNetwork);
+    }
+
+    [Fact]
+    public void CreateJob_InsecureRegistries_ReachTheBuildScript()
+    {
+        var build = Create("dev", BuildSamples.Request()).Spec.Template.Spec.Containers.Single();
+
+        Assert.Equal("127.0.0.1:5000", Env(build, "IB_INSECURE_REGISTRIES"));
+        Assert.Equal("", Env(Create("production", BuildSamples.Request()).Spec.Template.Spec.Containers.Single(), "IB_INSECURE_REGISTRIES"));
+    }
+
+    [Fact]
+    public void CreateJob_DockerPlan_SkipsThePlanContainerAndUsesTheNamedDockerfile()
+    {
+        var job = Create("production", BuildSamples.Request(BuildSamples.DockerfilePlan()));
 
         Assert.DoesNotContain(job.Spec.Template.Spec.InitContainers, c => c.Name == BuildJobTemplate.PlanContainer);
         var build = job.Spec.Template.Spec.Containers.Single();
-        Assert.Equal("/workspace/src/services/api/deploy/Dockerfile.prod", build.Env.Single(e => e.Name == "IB_DOCKERFILE").Value);
-        Assert.Equal("/workspace/src/services/api", build.Env.Single(e => e.Name == "IB_CONTEXT").Value);
+        Assert.Equal("/workspace/src/services/api/deploy/Dockerfile.prod", Env(build, "IB_DOCKERFILE"));
+        Assert.Equal("/workspace/src/services/api", Env(build, "IB_CONTEXT"));
+        Assert.Equal(["--opt", "build-arg:VERSION=1.2.3"], build.Command.SkipWhile(a => a != "--opt").Take(2));
     }
 
-    [Fact]
-    public void CreateJob_Docker_UsesNodeSocketHostNetworkAndBuildArgs()
+    private static string Env(V1Container container, string name) => container.Env.Single(e => e.Name == name).Value;
+
+    private static V1Volume VolumeHolding(V1PodSpec spec, V1Container container, string path)
     {
-        var job = Create(BuildOptions.StrategyNames.Docker, BuildSamples.Request(BuildSamples.FullNixpacksPlan()));
-        var spec = job.Spec.Template.Spec;
-
-        Assert.True(spec.HostNetwork);
-        Assert.Equal("/var/run/docker.sock", spec.Volumes.Single(v => v.HostPath is not null).HostPath.Path);
-        var build = spec.Containers.Single();
-        Assert.Equal("imagebuilder/docker-builder:dev", build.Image);
-        Assert.Equal(["--build-arg", "NODE_ENV=production"], build.Command.SkipWhile(a => a != "--build-arg").Take(2));
-        // No nixpacks here: the default plan falls back to the repository's Dockerfile.
-        Assert.Equal("/workspace/src/services/api/Dockerfile", build.Env.Single(e => e.Name == "IB_DOCKERFILE").Value);
-        Assert.Single(spec.InitContainers);
+        var mount = container.VolumeMounts.Single(m => path == m.MountPath || path.StartsWith(m.MountPath + "/", StringComparison.Ordinal));
+        return spec.Volumes.Single(v => v.Name == mount.Name);
     }
 
-    private static V1Job Create(string strategy, BuildJobRequest request) => BuildJobGoldenTests.Strategy(strategy).CreateJob(request);
+    private static V1Job Create(string options, BuildJobRequest request) =>
+        BuildJobGoldenTests.Strategy(options == "dev" ? BuildSamples.DevOptions() : BuildSamples.Options()).CreateJob(request);
 
     private static int Count(string text, string value)
     {

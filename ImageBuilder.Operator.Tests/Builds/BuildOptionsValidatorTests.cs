@@ -5,11 +5,27 @@ namespace ImageBuilder.Operator.Tests.Builds;
 public sealed class BuildOptionsValidatorTests
 {
     [Fact]
-    public void Validate_Defaults_AreValidOnceARegistryIsSet()
+    public void Validate_Defaults_AreValidOnceARegistryAndTheToolImagesAreSet()
     {
-        var result = new BuildOptionsValidator().Validate(null, new BuildOptions { Registry = "127.0.0.1:5000" });
+        var result = new BuildOptionsValidator().Validate(null, BuildSamples.DevOptions());
 
         Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_BadInsecureRegistryOrStorage_ReportsEachWithItsPath()
+    {
+        var options = BuildSamples.Options();
+        options.InsecureRegistries.AddRange(["127.0.0.1:5000", "http://registry.example.test", "a b\"]\n[x"]);
+        options.Storage.BuildKitSizeLimit = "lots";
+        options.Storage.WorkspaceSizeLimit = "";
+
+        var failures = new BuildOptionsValidator().Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(2, failures.Count(f => f.StartsWith("Build:InsecureRegistries:", StringComparison.Ordinal)));
+        Assert.Contains(failures, f => f.StartsWith("Build:InsecureRegistries:1:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Build:Storage:BuildKitSizeLimit:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Build:Storage:WorkspaceSizeLimit:", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -17,7 +33,7 @@ public sealed class BuildOptionsValidatorTests
     {
         var options = new BuildOptions
         {
-            Strategy = "kaniko",
+            Strategy = "docker",
             ImagePullPolicy = "Sometimes",
             DefaultTimeout = TimeSpan.Zero,
             Registry = "https://registry.example.test/v2",

@@ -36,11 +36,23 @@ internal static class BuildSamples
         RegistrySecretName: "image-builder-registry",
         Timeout: TimeSpan.FromMinutes(30));
 
-    public static BuildOptions Options(string strategy = BuildOptions.StrategyNames.BuildKit) => new()
+    /// <summary>Production-like options: the tool images a platform builds from deploy/images/, no host network.</summary>
+    public static BuildOptions Options()
     {
-        Strategy = strategy,
-        Registry = "127.0.0.1:5000",
-    };
+        var options = new BuildOptions { Registry = "127.0.0.1:5000" };
+        options.Images.Fetch = "registry.example.test/image-builder/fetch:1";
+        options.Images.Nixpacks = "registry.example.test/image-builder/nixpacks:1.39.0";
+        return options;
+    }
+
+    /// <summary>The development cluster's options: host network, the loopback registry over plain http.</summary>
+    public static BuildOptions DevOptions()
+    {
+        var options = Options();
+        options.HostNetwork = true;
+        options.InsecureRegistries.Add("127.0.0.1:5000");
+        return options;
+    }
 
     public static Microsoft.Extensions.Options.IOptions<BuildOptions> Wrap(BuildOptions options) => Microsoft.Extensions.Options.Options.Create(options);
 

@@ -24,11 +24,43 @@ public sealed class ChartTests
     }
 
     [Fact]
-    public async Task Lint_DefaultValues_Passes()
+    public async Task Lint_DefaultValuesWithThePlatformsImages_Passes()
     {
-        var result = await Helm.RunAsync("lint", Helm.ChartDir, "--strict");
+        var result = await Helm.RunAsync("lint", Helm.ChartDir, "--strict", "-f", Helm.PlatformImages);
 
         Assert.True(result.Succeeded, result.ToString());
+    }
+
+    [Theory]
+    [InlineData("fetch")]
+    [InlineData("nixpacks")]
+    public async Task Template_BuildImageNotSet_FailsSchemaValidation(string image)
+    {
+        // No default names an image that nobody publishes: the platform builds these from deploy/images/.
+        var other = image == "fetch" ? "nixpacks" : "fetch";
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "--set", $"build.images.{other}=registry.example.test/x:1");
+
+        Assert.False(result.Succeeded, $"build.images.{image} left empty must not render");
+        Assert.Contains($"/build/images/{image}", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Template_AnyValues_NoBuildSettingMentionsTheDockerSocket()
+    {
+        var production = await Helm.TemplateAsync();
+        var dev = await Helm.TemplateAsync("-f", Helm.DevValues);
+
+        foreach (var config in new[] { production, dev }.Select(m => m.Single<V1ConfigMap>("ConfigMap").Data))
+        {
+            Assert.DoesNotContain(config, p => p.Value.Contains("docker.sock", StringComparison.Ordinal) || p.Key.Contains("Docker", StringComparison.Ordinal));
+            Assert.Equal("buildkit", config["Build__Strategy"]);
+        }
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Helm.RepoRoot, "deploy"), "*", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(Helm.RepoRoot, "config"), "*", SearchOption.AllDirectories))
+            .Append(Path.Combine(Helm.RepoRoot, "scripts", "dev-env.sh")))
+        {
+            Assert.False((await File.ReadAllTextAsync(file)).Contains("docker.sock", StringComparison.Ordinal), $"{file} mentions docker.sock");
+        }
     }
 
     [Fact]
@@ -89,7 +121,8 @@ public sealed class ChartTests
         Assert.Equal(["get", "update", "patch"], Verbs(rules, "imagebuilds/status"));
         Assert.Equal(["get", "list", "watch", "create", "delete"], Verbs(rules, "jobs"));
         Assert.Equal(["get", "list", "watch"], Verbs(rules, "pods"));
-        Assert.Equal(["get", "list", "create", "update", "patch", "delete"], Verbs(rules, "secrets"));
+        // By name only: the operator never lists or watches Secrets, so it cannot enumerate them.
+        Assert.Equal(["get", "create", "update", "patch", "delete"], Verbs(rules, "secrets"));
         Assert.Equal(["create", "patch"], Verbs(rules, "events"));
         Assert.DoesNotContain(rules, r => r.Resources.Contains("namespaces") || r.Resources.Contains("leases") || r.Resources.Contains("*") || r.Verbs.Contains("*"));
 
@@ -122,14 +155,16 @@ public sealed class ChartTests
     }
 
     [Fact]
-    public async Task Template_DevValues_ConfiguresDockerStrategyAndLoopbackServices()
+    public async Task Template_DevValues_ConfiguresRootlessBuildKitAndLoopbackServices()
     {
         var manifests = await Helm.TemplateAsync("-f", Helm.DevValues);
 
         var config = manifests.Single<V1ConfigMap>("ConfigMap").Data;
-        Assert.Equal("docker", config["Build__Strategy"]);
+        Assert.Equal("buildkit", config["Build__Strategy"]);
         Assert.Equal("imagebuilder/fetch:dev", config["Build__Images__Fetch"]);
-        Assert.Equal("imagebuilder/docker-builder:dev", config["Build__Images__DockerBuilder"]);
+        Assert.Equal("127.0.0.1:5000/imagebuilder/buildkit:v0.13.2-rootless", config["Build__Images__BuildKit"]);
+        Assert.Equal("true", config["Build__HostNetwork"]);
+        Assert.Equal("127.0.0.1:5000", config["Build__InsecureRegistries__0"]);
         Assert.Equal("127.0.0.1:5000", config["Build__Registry"]);
         Assert.Equal("http://127.0.0.1:8090/", config["GitHub__ApiUrl"]);
         Assert.False(config.ContainsKey("ASPNETCORE_URLS"), "under hostNetwork the start wrapper picks the URL");
@@ -217,7 +252,7 @@ public sealed class ChartTests
         await File.WriteAllTextAsync(values, "build:\n  strategy: kaniko\n");
         try
         {
-            var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", values);
+            var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "-f", values);
 
             Assert.False(result.Succeeded, "a strategy outside the enum must not render");
             Assert.Contains("/build/strategy", result.StdErr, StringComparison.Ordinal);
@@ -235,13 +270,135 @@ public sealed class ChartTests
     [InlineData("registry.host=https://registry.example.com", "/registry/host")]
     [InlineData("controller.resyncPeriod=5m", "/controller/resyncPeriod")]
     [InlineData("rabbitmq.queueType=stream", "/rabbitmq/queueType")]
+    [InlineData("build.strategy=docker", "/build/strategy")]
+    [InlineData("build.insecureRegistries={http://registry.example.test}", "/build/insecureRegistries/0")]
+    [InlineData("build.storage.buildKitSizeLimit=lots", "/build/storage/buildKitSizeLimit")]
     public async Task Template_InvalidValue_FailsSchemaValidation(string set, string path)
     {
-        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "--set", set);
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "--set", set);
 
         Assert.False(result.Succeeded, $"--set {set} must not render");
         Assert.Contains(path, result.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Template_DefaultValues_RendersNoObservabilityObjects()
+    {
+        var manifests = await Helm.TemplateAsync("--api-versions", "monitoring.coreos.com/v1");
+
+        Assert.DoesNotContain("ServiceMonitor", manifests.Kinds);
+        Assert.DoesNotContain("PrometheusRule", manifests.Kinds);
+        Assert.DoesNotContain(manifests.All<V1ConfigMap>("ConfigMap"), c => c.Metadata.Name.EndsWith("-dashboard", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Template_ObservabilityOnWithMonitoringApi_ServiceMonitorScrapesTheMetricsServicePort()
+    {
+        var manifests = await Helm.TemplateAsync([.. ObservabilityOn, "--api-versions", "monitoring.coreos.com/v1"]);
+
+        var monitor = manifests.Single<MonitoringObject>("ServiceMonitor");
+        var service = manifests.Single<V1Service>("Service");
+        var endpoint = Assert.Single(monitor.Spec.Endpoints!);
+        Assert.Equal(service.Spec.Ports.Single().Name, endpoint.Port);
+        Assert.Equal("/metrics", endpoint.Path);
+        Assert.Equal("30s", endpoint.Interval);
+        Assert.All(monitor.Spec.Selector!.MatchLabels, l => Assert.Equal(l.Value, service.Metadata.Labels[l.Key]));
+        Assert.Equal("kube-prometheus", monitor.Metadata.Labels["release"]);
+    }
+
+    [Fact]
+    public async Task Template_ObservabilityOnWithMonitoringApi_PrometheusRuleHoldsTheFiveAlerts()
+    {
+        var manifests = await Helm.TemplateAsync([.. ObservabilityOn, "--api-versions", "monitoring.coreos.com/v1"]);
+
+        var rule = manifests.Single<MonitoringObject>("PrometheusRule");
+        var group = Assert.Single(rule.Spec.Groups!);
+        Assert.Equal(
+            ["ImageBuilderBuildsFailing", "ImageBuilderBuildQueueBacklogGrowing", "ImageBuilderNoLeader", "ImageBuilderBuildStuckPending", "ImageBuilderBuildRequestsStuckQueued"],
+            group.Rules.Select(r => r.Alert));
+        Assert.All(group.Rules, r => Assert.Contains("imagebuilder_", r.Expr, StringComparison.Ordinal));
+        Assert.Equal("kube-prometheus", rule.Metadata.Labels["release"]);
+    }
+
+    [Fact]
+    public async Task Template_ObservabilityOnWithoutMonitoringApi_RendersOnlyTheDashboard()
+    {
+        var manifests = await Helm.TemplateAsync(ObservabilityOn);
+
+        Assert.DoesNotContain("ServiceMonitor", manifests.Kinds);
+        Assert.DoesNotContain("PrometheusRule", manifests.Kinds);
+        var dashboard = manifests.All<V1ConfigMap>("ConfigMap").Single(c => c.Metadata.Name == "image-builder-dashboard");
+        Assert.Equal("1", dashboard.Metadata.Labels["grafana_dashboard"]);
+        Assert.Equal("image-builder", dashboard.Metadata.NamespaceProperty);
+        var json = dashboard.Data["image-builder.json"];
+        Assert.Equal(File.ReadAllText(Path.Combine(Helm.ChartDir, "files", "dashboard.json")).TrimEnd('\n'), json);
+        using var parsed = System.Text.Json.JsonDocument.Parse(json);
+        Assert.True(parsed.RootElement.GetProperty("panels").GetArrayLength() > 5);
+    }
+
+    [Fact]
+    public async Task Template_DashboardNamespace_PutsTheConfigMapWhereGrafanaLooks()
+    {
+        var manifests = await Helm.TemplateAsync("--set", "observability.grafanaDashboard.enabled=true", "--set", "observability.grafanaDashboard.namespace=monitoring");
+
+        var dashboard = manifests.All<V1ConfigMap>("ConfigMap").Single(c => c.Metadata.Name == "image-builder-dashboard");
+        Assert.Equal("monitoring", dashboard.Metadata.NamespaceProperty);
+    }
+
+    [Fact]
+    public async Task Template_AlertThresholdValues_ReachTheRules()
+    {
+        var manifests = await Helm.TemplateAsync(
+            "--api-versions", "monitoring.coreos.com/v1", "--set", "observability.prometheusRule.enabled=true",
+            "--set", "observability.prometheusRule.buildsFailing.ratio=0.25", "--set", "observability.prometheusRule.buildsFailing.fault=service",
+            "--set", "observability.prometheusRule.stuckPending.minutes=30", "--set", "observability.prometheusRule.noLeader.for=2m",
+            "--set", "observability.prometheusRule.alertLabels.team=builds");
+
+        var rules = Assert.Single(manifests.Single<MonitoringObject>("PrometheusRule").Spec.Groups!).Rules.ToDictionary(r => r.Alert!);
+        Assert.Contains("outcome=\"failed\",fault=\"service\"", rules["ImageBuilderBuildsFailing"].Expr, StringComparison.Ordinal);
+        Assert.Contains(") > 0.25", rules["ImageBuilderBuildsFailing"].Expr, StringComparison.Ordinal);
+        Assert.EndsWith("> 1800", rules["ImageBuilderBuildStuckPending"].Expr, StringComparison.Ordinal);
+        Assert.Equal("2m", rules["ImageBuilderNoLeader"].For);
+        Assert.All(rules.Values, r => Assert.Equal("builds", r.Labels["team"]));
+        Assert.Equal("critical", rules["ImageBuilderNoLeader"].Labels["severity"]);
+    }
+
+    [Fact]
+    public async Task Template_ServiceMonitorWithDevValues_FailsSayingItNeedsTheMetricsService()
+    {
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.DevValues,
+            "--api-versions", "monitoring.coreos.com/v1", "--set", "observability.serviceMonitor.enabled=true");
+
+        Assert.False(result.Succeeded, "a ServiceMonitor without the metrics Service would scrape nothing");
+        Assert.Contains("metrics.service.enabled", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lint_ObservabilityOn_Passes()
+    {
+        var result = await Helm.RunAsync(["lint", Helm.ChartDir, "--strict", "-f", Helm.PlatformImages, .. ObservabilityOn]);
+
+        Assert.True(result.Succeeded, result.ToString());
+    }
+
+    [Theory]
+    [InlineData("observability.prometheusRule.buildsFailing.ratio=1.5", "/observability/prometheusRule/buildsFailing/ratio")]
+    [InlineData("observability.prometheusRule.noLeader.for=5 minutes", "/observability/prometheusRule/noLeader/for")]
+    [InlineData("observability.grafanaDashboard.typo=1", "typo")]
+    public async Task Template_InvalidObservabilityValue_FailsSchemaValidation(string set, string path)
+    {
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "--set", set);
+
+        Assert.False(result.Succeeded, $"--set {set} must not render");
+        Assert.Contains(path, result.StdErr, StringComparison.Ordinal);
+    }
+
+    private static readonly string[] ObservabilityOn =
+    [
+        "--set", "observability.serviceMonitor.enabled=true", "--set", "observability.serviceMonitor.labels.release=kube-prometheus",
+        "--set", "observability.prometheusRule.enabled=true", "--set", "observability.prometheusRule.labels.release=kube-prometheus",
+        "--set", "observability.grafanaDashboard.enabled=true",
+    ];
 
     private static List<string> Verbs(IEnumerable<V1PolicyRule> rules, string resource) =>
         rules.Where(r => r.Resources.Contains(resource)).SelectMany(r => r.Verbs).ToList();

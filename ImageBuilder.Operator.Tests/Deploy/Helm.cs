@@ -17,13 +17,19 @@ internal static class Helm
 
     public static string DevValues { get; } = Path.Combine(ChartDir, "values-dev.yaml");
 
+    /// <summary>The build images a platform must set (the chart has no default for them); before any other values file.</summary>
+    public static string PlatformImages { get; } = Path.Combine(RepoRoot, "ImageBuilder.Operator.Tests", "Deploy", "platform-images.yaml");
+
     public static async Task<HelmResult> RunAsync(params string[] args) =>
         await RunProcessAsync(await PathAsync(), args, TimeSpan.FromMinutes(2));
 
-    /// <summary><c>helm template</c> of the chart; throws with helm's message when it does not render.</summary>
+    /// <summary>
+    /// <c>helm template</c> of the chart with the platform's build images (<see cref="PlatformImages"/>) and then
+    /// <paramref name="args"/>; throws with helm's message when it does not render.
+    /// </summary>
     public static async Task<RenderedManifests> TemplateAsync(params string[] args)
     {
-        var result = await RunAsync(["template", "image-builder", ChartDir, "--namespace", "image-builder", .. args]);
+        var result = await RunAsync(["template", "image-builder", ChartDir, "--namespace", "image-builder", "-f", PlatformImages, .. args]);
         Assert.True(result.Succeeded, $"helm template failed: {result}");
         return RenderedManifests.Parse(result.StdOut);
     }
@@ -69,7 +75,8 @@ internal static class Helm
             .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p));
     }
 
-    private static async Task<HelmResult> RunProcessAsync(string file, IEnumerable<string> args, TimeSpan timeout)
+    /// <summary>Any program (kubectl, whose "no" from auth can-i is exit 1), with its exit code instead of an exception.</summary>
+    public static async Task<HelmResult> RunProcessAsync(string file, IEnumerable<string> args, TimeSpan timeout)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot };
         foreach (var a in args)

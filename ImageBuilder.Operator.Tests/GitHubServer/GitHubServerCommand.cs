@@ -23,6 +23,8 @@ public static class GitHubServerCommand
             var repository = await SampleRepository.CreateAsync(server);
             var head = await GitHubTestServer.RevParseAsync(repository, "refs/heads/" + repository.DefaultBranch);
             Console.WriteLine($"Sample repository {repository.FullName} (private, token {SampleRepository.Token}, commit {head}): {new Uri(server.BaseUrl, repository.FullName + ".git")}");
+            var (compiled, first, second) = await CompiledSampleRepository.CreateAsync(server);
+            Console.WriteLine($"Sample repository {compiled.FullName} (private, token {CompiledSampleRepository.Token}, commits {first} then {second}): {new Uri(server.BaseUrl, compiled.FullName + ".git")}");
         }
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -48,6 +48,23 @@ public sealed class OperatorMetricsTests
     }
 
     [Theory]
+    [InlineData("""imagebuilder_builds_total{outcome="succeeded",fault="none"}""")]
+    [InlineData("""imagebuilder_builds_total{outcome="cache_hit",fault="none"}""")]
+    [InlineData("""imagebuilder_builds_total{outcome="failed",fault="user"}""")]
+    [InlineData("""imagebuilder_builds_total{outcome="failed",fault="service"}""")]
+    [InlineData("""imagebuilder_build_duration_seconds_count{outcome="failed"}""")]
+    [InlineData("""imagebuilder_bridge_messages_total{result="created"}""")]
+    [InlineData("""imagebuilder_bridge_messages_total{result="requeued"}""")]
+    [InlineData("""imagebuilder_retries_scheduled_total{fault="service"}""")]
+    public async Task New_NothingCountedYet_KnownSeriesExportedAtZero(string series)
+    {
+        var text = await ExportAsync(new OperatorMetrics());
+
+        // Present at 0, so Prometheus' increase() sees the first event.
+        Assert.Contains(series + " 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(true, 1)]
     [InlineData(false, 0)]
     public async Task Leader_AtScrape_FollowsLeaderStatus(bool leading, double expected)
@@ -55,6 +72,39 @@ public sealed class OperatorMetricsTests
         var text = await ExportAsync(new OperatorMetrics(new FixedLeader(leading)));
 
         Assert.Equal(expected, Value(text, "imagebuilder_leader"));
+    }
+
+    [Fact]
+    public async Task TrackImageBuilds_AtScrape_ExportsCountAndOldestWaitByPhase()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        var metrics = new OperatorMetrics();
+        IReadOnlyCollection<ImageBuild> builds =
+        [
+            BuildPhaseClockTests.Build("a", Phases.Pending, created: time.GetUtcNow().AddMinutes(-7)),
+            BuildPhaseClockTests.Build("b", Phases.Succeeded),
+        ];
+        metrics.TrackImageBuilds(() => builds, time);
+
+        var text = await ExportAsync(metrics);
+
+        Assert.Equal(1, Value(text, """imagebuilder_imagebuilds{phase="Pending"}"""));
+        Assert.Equal(1, Value(text, """imagebuilder_imagebuilds{phase="Succeeded"}"""));
+        Assert.Contains("""imagebuilder_imagebuilds{phase="Building"} 0""", text, StringComparison.Ordinal);
+        Assert.Equal(420, Value(text, """imagebuilder_imagebuild_phase_oldest_seconds{phase="Pending"}"""));
+        Assert.Contains("""imagebuilder_imagebuild_phase_oldest_seconds{phase="Retrying"} 0""", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("""imagebuilder_imagebuild_phase_oldest_seconds{phase="Succeeded"}""", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TrackImageBuilds_CacheNotSynced_ExportsNoPhaseSeries()
+    {
+        var metrics = new OperatorMetrics();
+        metrics.TrackImageBuilds(() => null, new FakeTimeProvider());
+
+        var text = await ExportAsync(metrics);
+
+        Assert.DoesNotContain("imagebuilder_imagebuilds{", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -54,6 +54,17 @@ public sealed class ImageBuildStatus
     [JsonPropertyName("scheduledAttempt")]
     public int? ScheduledAttempt { get; set; }
 
+    /// <summary>
+    /// Reconciles of the current attempt that threw in a row; reset by a clean reconcile and when the
+    /// attempt ends. In status, not in memory, so an operator restart does not reset the bound.
+    /// </summary>
+    [JsonPropertyName("reconcileErrors")]
+    public int? ReconcileErrors { get; set; }
+
+    /// <summary>Since when the build waits for its token Secret (absent while not waiting); the wait is bounded from here.</summary>
+    [JsonPropertyName("tokenSecretMissingSince")]
+    public DateTime? TokenSecretMissingSince { get; set; }
+
     [JsonPropertyName("lastFailure")]
     public BuildFailure? LastFailure { get; set; }
 

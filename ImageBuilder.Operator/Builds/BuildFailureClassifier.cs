@@ -54,8 +54,10 @@ internal static class BuildFailureClassifier
             BuildStages.Fetch when report.HttpStatus == 404 =>
                 User(BuildReasons.SourceNotFound, "The repository or commit was not found (HTTP 404)."),
             BuildStages.Fetch => Service(BuildReasons.FetchFailed, said ?? "Downloading the source failed."),
-            BuildStages.Plan => User(report.Reason == BuildReasons.NixpacksUnavailable ? BuildReasons.NixpacksUnavailable : BuildReasons.PlanFailed, said ?? "The build could not be planned."),
-            BuildStages.Build when report.Reason == "DockerUnavailable" => Service(BuildReasons.BuilderUnavailable, said ?? "The builder was unavailable."),
+            // The platform's plan image is wrong, not the repository: retried, and the message says what to install.
+            BuildStages.Plan when report.Reason == BuildReasons.NixpacksUnavailable => Service(BuildReasons.NixpacksUnavailable, said ?? "The plan image has no nixpacks."),
+            BuildStages.Plan => User(BuildReasons.PlanFailed, said ?? "The build could not be planned."),
+            BuildStages.Build when report.Reason == BuildReasons.BuildKitUnavailable => Service(BuildReasons.BuildKitUnavailable, said ?? "BuildKit did not start."),
             BuildStages.Build => User(BuildReasons.BuildFailed, "The image build failed; see the build output."),
             BuildStages.Push => Service(BuildReasons.PushFailed, said ?? "Pushing the image failed."),
             _ => Service(BuildReasons.BuildInfrastructureFailed, said ?? $"The build failed at stage '{report.Stage}'."),

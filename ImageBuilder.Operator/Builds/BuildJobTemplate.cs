@@ -5,7 +5,7 @@ using k8s.Models;
 
 namespace ImageBuilder.Operator.Builds;
 
-/// <summary>The parts every strategy's Job shares: metadata, ownership, volumes and the fetch container.</summary>
+/// <summary>The parts of a build Job that do not depend on the builder: metadata, ownership, volumes and the fetch container.</summary>
 public sealed class BuildJobTemplate(BuildOptions options)
 {
     public const string WorkspaceVolume = "workspace";
@@ -30,6 +30,8 @@ public sealed class BuildJobTemplate(BuildOptions options)
         podSpec.RestartPolicy = "Never";
         podSpec.AutomountServiceAccountToken = false;
         podSpec.EnableServiceLinks = false;
+        // Only where pods have no network of their own (the development cluster): left unset otherwise.
+        podSpec.HostNetwork = Options.HostNetwork ? true : null;
         return new V1Job
         {
             ApiVersion = "batch/v1",
@@ -94,7 +96,7 @@ public sealed class BuildJobTemplate(BuildOptions options)
     public List<V1Volume> Volumes(BuildJobRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var volumes = new List<V1Volume> { new() { Name = WorkspaceVolume, EmptyDir = new V1EmptyDirVolumeSource() } };
+        var volumes = new List<V1Volume> { EmptyDir(WorkspaceVolume, Options.Storage.WorkspaceSizeLimit) };
         if (HasToken(request))
         {
             volumes.Add(new V1Volume
@@ -122,6 +124,10 @@ public sealed class BuildJobTemplate(BuildOptions options)
         return volumes;
     }
 
+    /// <summary>An emptyDir the kubelet evicts the pod for once it holds more than <paramref name="sizeLimit"/>.</summary>
+    public static V1Volume EmptyDir(string name, string sizeLimit) =>
+        new() { Name = name, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity(sizeLimit) } };
+
     /// <summary>The registry credentials as <c>$DOCKER_CONFIG/config.json</c>.</summary>
     public static V1VolumeMount RegistryMount(string dockerConfigDirectory) =>
         new() { Name = RegistryVolume, MountPath = dockerConfigDirectory, ReadOnlyProperty = true };
@@ -130,19 +136,27 @@ public sealed class BuildJobTemplate(BuildOptions options)
 
     public static V1VolumeMount WorkspaceMount() => new() { Name = WorkspaceVolume, MountPath = BuildLayout.Workspace };
 
-    /// <summary>Variables every build container reads: where the context, the Dockerfile and the image are.</summary>
-    public static List<V1EnvVar> BuildEnv(BuildJobRequest request, string dockerfile)
+    /// <summary>
+    /// Variables the build container reads: where the context and the image are, and the Dockerfile when the
+    /// plan names it (null: the plan container writes its choice to <see cref="BuildLayout.Plan"/>).
+    /// </summary>
+    public static List<V1EnvVar> BuildEnv(BuildJobRequest request, string? dockerfile)
     {
         ArgumentNullException.ThrowIfNull(request);
         var plan = request.Build.Spec.BuildPlan;
-        return
-        [
+        var env = new List<V1EnvVar>
+        {
             Env("IB_IMAGE", request.ImageRef),
+            Env("IB_SOURCE", BuildLayout.Source),
             Env("IB_CONTEXT", BuildLayout.Context(plan)),
             Env("IB_ROOT_DIRECTORY", BuildPlanRules.NormalizePath(plan?.RootDirectory)),
-            Env("IB_DOCKERFILE", dockerfile),
-            Env("IB_DOCKERFILE_DISPLAY", Display(dockerfile)),
-        ];
+            Env("IB_PLAN", BuildLayout.Plan),
+        };
+        if (dockerfile is not null)
+        {
+            env.Add(Env("IB_DOCKERFILE", dockerfile));
+        }
+        return env;
     }
 
     /// <summary>Requests and limits from the options.</summary>
@@ -165,10 +179,6 @@ public sealed class BuildJobTemplate(BuildOptions options)
     }
 
     private static bool HasToken(BuildJobRequest request) => !string.IsNullOrEmpty(request.TokenSecretName);
-
-    private static string Display(string path) => path.StartsWith(BuildLayout.Source + "/", StringComparison.Ordinal)
-        ? path[(BuildLayout.Source.Length + 1)..]
-        : path;
 
     private static Dictionary<string, string> Labels(BuildJobRequest request) => new(StringComparer.Ordinal)
     {

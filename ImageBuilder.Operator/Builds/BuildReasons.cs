@@ -21,12 +21,12 @@ public static class BuildReasons
     public const string FetchFailed = "FetchFailed";
     /// <summary>The build plan could not be made: no Dockerfile, nixpacks failed, bad root directory (user).</summary>
     public const string PlanFailed = "PlanFailed";
-    /// <summary>The docker strategy found no Dockerfile and has no nixpacks (user).</summary>
+    /// <summary>The plan image lacks the nixpacks CLI or jq: the platform's image is wrong (service).</summary>
     public const string NixpacksUnavailable = "NixpacksUnavailable";
     /// <summary>The image build failed, e.g. a compile error (user).</summary>
     public const string BuildFailed = "BuildFailed";
-    /// <summary>The builder itself was unavailable, e.g. the node's Docker engine (service).</summary>
-    public const string BuilderUnavailable = "BuilderUnavailable";
+    /// <summary>buildkitd did not start or answer (<c>buildctl-daemonless.sh</c> gave up connecting) (service).</summary>
+    public const string BuildKitUnavailable = "BuildKitUnavailable";
     /// <summary>The registry refused or failed the push (service).</summary>
     public const string PushFailed = "PushFailed";
     /// <summary>A build container failed without a readable report (service).</summary>

@@ -111,60 +111,118 @@ public static class BuildScripts
         ib_ok fetch "$log"
         """;
 
-    /// <summary>Init container <c>plan</c>: <c>nixpacks build --out</c> writes .nixpacks/Dockerfile; arguments are nixpacks flags.</summary>
+    /// <summary>
+    /// Init container <c>plan</c>: decides what the build container builds and writes it to <c>IB_PLAN</c>:
+    /// <c>dockerfile</c> (its path) and <c>build-args</c> (buildctl flags, shell-quoted). Arguments are nixpacks flags.
+    /// </summary>
+    /// <remarks>
+    /// nixpacks 1.39.0, read from its source: <c>build --out DIR</c> writes DIR/.nixpacks/Dockerfile, whose
+    /// <c>ARG A B …</c> / <c>ENV A=$A …</c> lines take their values only from <c>--build-arg</c>
+    /// (src/nixpacks/builder/docker/dockerfile_generation.rs), which nixpacks passes itself, one per plan variable,
+    /// in the docker command it writes to .nixpacks/build.sh unquoted (docker_image_builder.rs,
+    /// get_docker_build_cmd). So the values come from <c>nixpacks plan --format json</c> with the same flags:
+    /// its <c>variables</c> object is exactly that set (provider defaults, nixpacks.toml, --env, NIXPACKS_METADATA),
+    /// and jq quotes each for the shell. <c>--cache-key</c> is a flag of <c>build</c> only (src/main.rs).
+    /// </remarks>
     public const string Plan = Common + """
         log=$IB_LOGS/plan.log
+        plan=${IB_PLAN:-/workspace/plan}
+        rm -rf "$plan" "$log" && mkdir -p "$plan"
         cd "$IB_CONTEXT" 2>/dev/null \
           || ib_fail plan RootDirectoryNotFound "the root directory '$IB_ROOT_DIRECTORY' does not exist in the repository" "$log"
-        nixpacks build . --out . "$@" >"$log" 2>&1 \
+        # A repository's own Dockerfile wins when the plan names no builder, as on Railway and Render;
+        # builder: nixpacks still runs nixpacks.
+        if [ "${IB_BUILDER:-}" != nixpacks ] && [ -f Dockerfile ]; then
+          echo "building the repository's Dockerfile" >"$log"
+          printf '%s\n' "$IB_CONTEXT/Dockerfile" >"$plan/dockerfile"
+          ib_ok plan "$log"
+        fi
+        nixpacks=$(command -v nixpacks) \
+          || ib_fail plan NixpacksUnavailable "the plan image has no nixpacks binary: set Build:Images:Nixpacks to an image with nixpacks 1.39.0 and jq (deploy/images/README.md); a repository with a Dockerfile builds without it" "$log"
+        command -v jq >/dev/null 2>&1 \
+          || ib_fail plan NixpacksUnavailable "the plan image has no jq: set Build:Images:Nixpacks to an image with nixpacks 1.39.0 and jq (deploy/images/README.md)" "$log"
+        # --env=NAME (an empty value) makes nixpacks read NAME from its own environment: set it empty there.
+        empty=""
+        for name in ${IB_EMPTY_ENVS:-}; do empty="$empty $name="; done
+        # shellcheck disable=SC2086 # one NAME= word each; names are [A-Za-z_][A-Za-z0-9_]*
+        env $empty "$nixpacks" plan . --format json "$@" >"$plan/plan.json" 2>"$log" \
           || ib_fail plan PlanFailed "nixpacks could not plan a build for this repository" "$log"
+        # shellcheck disable=SC2086
+        env $empty "$nixpacks" build . --out . --cache-key "$IB_NIXPACKS_CACHE_KEY" "$@" >>"$log" 2>&1 \
+          || ib_fail plan PlanFailed "nixpacks could not plan a build for this repository" "$log"
+        [ -f .nixpacks/Dockerfile ] \
+          || ib_fail plan PlanFailed "nixpacks wrote no .nixpacks/Dockerfile" "$log"
+        jq -r '[(.variables // {}) | to_entries[] | "--opt", "build-arg:\(.key)=\(.value)"] | @sh' "$plan/plan.json" >"$plan/build-args" 2>>"$log" \
+          || ib_fail plan PlanFailed "nixpacks printed a plan that is not JSON" "$log"
+        printf '%s\n' "$IB_CONTEXT/.nixpacks/Dockerfile" >"$plan/dockerfile"
         ib_ok plan "$log"
         """;
 
-    /// <summary>Main container of the buildkit strategy; arguments are extra buildctl flags (build args).</summary>
+    /// <summary>
+    /// Main container: rootless BuildKit through buildctl-daemonless.sh, build and push in one command. Arguments
+    /// are extra buildctl flags (the plan's envs as build args).
+    /// </summary>
+    /// <remarks>
+    /// Failures are told apart by what buildctl's plain progress says, never by words a RUN step may print: the
+    /// vertex whose <c>#N ERROR:</c> line came last, and its name on its first <c>#N NAME</c> line
+    /// (util/progress/progressui/printer.go). "exporting to image" (exporter/containerimage, which also pushes)
+    /// or "exporting cache to registry" are the registry's; a RUN step's output lines carry a timestamp
+    /// (<c>#N 0.123 …</c>) and cannot look like either. buildctl-daemonless.sh's own "could not connect to ADDR
+    /// after N trials" means buildkitd never answered.
+    /// </remarks>
     public const string BuildKit = Common + """
         log=$IB_LOGS/build.log
+        plan=${IB_PLAN:-/workspace/plan}
+        src=${IB_SOURCE:-/workspace/src}
         [ -d "$IB_CONTEXT" ] \
           || ib_fail plan RootDirectoryNotFound "the root directory '$IB_ROOT_DIRECTORY' does not exist in the repository" "$log"
-        [ -f "$IB_DOCKERFILE" ] \
-          || ib_fail plan DockerfileNotFound "there is no Dockerfile at '$IB_DOCKERFILE_DISPLAY'" "$log"
-        if ! buildctl-daemonless.sh build --progress=plain --frontend dockerfile.v0 \
-          --local context="$IB_CONTEXT" --local dockerfile="$(dirname "$IB_DOCKERFILE")" \
-          --opt filename="$(basename "$IB_DOCKERFILE")" \
-          --output type=image,name="$IB_IMAGE",push=true \
-          --import-cache type=registry,ref="$IB_CACHE_REF" \
-          --export-cache type=registry,ref="$IB_CACHE_REF",mode=max \
+        dockerfile=${IB_DOCKERFILE:-}
+        if [ -z "$dockerfile" ] && [ -s "$plan/dockerfile" ]; then dockerfile=$(cat "$plan/dockerfile"); fi
+        [ -n "$dockerfile" ] || ib_fail plan PlanMissing "the plan container left no decision in '$plan'" "$log"
+        [ -f "$dockerfile" ] \
+          || ib_fail plan DockerfileNotFound "there is no Dockerfile at '${dockerfile#"$src"/}'" "$log"
+        # This pod's own runtime folder: buildkitd's socket lives there, and two daemonless builds sharing one
+        # collide silently (the second talks to the first one's daemon). The state (--root) is in BUILDKITD_FLAGS.
+        export XDG_RUNTIME_DIR="$IB_BUILDKIT_RUNTIME"
+        mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR" \
+          || ib_fail build BuildKitUnavailable "BuildKit's runtime folder '$XDG_RUNTIME_DIR' cannot be made" "$log"
+        # Rootless buildkitd reads ~/.config/buildkit/buildkitd.toml (docs/buildkitd.toml.md; XDG_CONFIG_HOME
+        # first, util/appdefaults). http + insecure: https with any certificate, falling back to plain http
+        # (util/resolver/resolver.go). The push and the cache need registry.insecure=true too.
+        config=${XDG_CONFIG_HOME:-$HOME/.config}/buildkit
+        mkdir -p "$config" && : >"$config/buildkitd.toml" \
+          || ib_fail build BuildKitUnavailable "BuildKit's configuration '$config/buildkitd.toml' cannot be written" "$log"
+        registry=${IB_IMAGE%%/*}
+        insecure=""
+        for host in ${IB_INSECURE_REGISTRIES:-}; do
+          printf '[registry."%s"]\n  http = true\n  insecure = true\n\n' "$host" >>"$config/buildkitd.toml"
+          if [ "$host" = "$registry" ]; then insecure=",registry.insecure=true"; fi
+        done
+        # nixpacks' variables last: buildctl keeps the last value of a key (cmd/buildctl/build/build.go, attrMap).
+        if [ -s "$plan/build-args" ]; then eval "set -- \"\$@\" $(cat "$plan/build-args")"; fi
+        # ignore-error: the image is pushed before the cache is exported, and a failed cache export must not
+        # fail (and rebuild) a pushed image.
+        if ! BUILDCTL_CONNECT_RETRIES_MAX=${BUILDCTL_CONNECT_RETRIES_MAX:-50} buildctl-daemonless.sh build --progress=plain --frontend dockerfile.v0 \
+          --local context="$IB_CONTEXT" --local dockerfile="$(dirname "$dockerfile")" \
+          --opt filename="$(basename "$dockerfile")" \
+          --output "type=image,name=$IB_IMAGE,push=true$insecure" \
+          --import-cache "type=registry,ref=$IB_CACHE_REF$insecure" \
+          --export-cache "type=registry,ref=$IB_CACHE_REF,mode=max,ignore-error=true$insecure" \
           --metadata-file "$IB_LOGS/metadata.json" "$@" >"$log" 2>&1; then
-          # buildctl builds and pushes in one command: its last error line tells which failed.
-          err=$(grep -iE '^error:|failed to solve' "$log" | tail -n 1)
-          if printf '%s' "$err" | grep -qiE 'push|export|unexpected status: 5|connection refused|i/o timeout|failed to do request'; then
-            ib_fail push PushFailed "pushing the image to the registry failed" "$log"
+          if grep -qE '^could not connect to .* after [0-9]+ trials' "$log"; then
+            ib_fail build BuildKitUnavailable "BuildKit's daemon did not start: buildctl-daemonless.sh could not connect to it" "$log"
           fi
+          vertex=$(sed -n 's/^#\([0-9][0-9]*\) ERROR: .*/\1/p' "$log" | tail -n 1)
+          step=""
+          if [ -n "$vertex" ]; then step=$(sed -n "s/^#$vertex \(.*\)$/\1/p" "$log" | head -n 1); fi
+          case $step in
+            "exporting to image"|"exporting cache to registry")
+              ib_fail push PushFailed "pushing the image to the registry failed" "$log" ;;
+          esac
           ib_fail build BuildFailed "the image build failed" "$log"
         fi
         digest=$(sed -n 's/.*"containerimage.digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' "$IB_LOGS/metadata.json" | head -n 1)
         [ -n "$digest" ] || ib_fail push DigestMissing "BuildKit did not report the pushed image's digest" "$log"
-        ib_done "$digest" "$log"
-        """;
-
-    /// <summary>Main container of the docker strategy; arguments are extra docker build flags (build args).</summary>
-    public const string Docker = Common + """
-        log=$IB_LOGS/build.log
-        [ -d "$IB_CONTEXT" ] \
-          || ib_fail plan RootDirectoryNotFound "the root directory '$IB_ROOT_DIRECTORY' does not exist in the repository" "$log"
-        [ -f "$IB_DOCKERFILE" ] \
-          || ib_fail plan NixpacksUnavailable "there is no Dockerfile at '$IB_DOCKERFILE_DISPLAY' and nixpacks is unavailable in the docker build strategy: add a Dockerfile or use the buildkit strategy" "$log"
-        docker version >"$log" 2>&1 \
-          || ib_fail build DockerUnavailable "the node's Docker engine is unreachable" "$log"
-        cd "$IB_CONTEXT" || ib_fail plan RootDirectoryNotFound "the root directory '$IB_ROOT_DIRECTORY' cannot be entered" "$log"
-        DOCKER_BUILDKIT=1 docker build --progress=plain -f "$IB_DOCKERFILE" -t "$IB_IMAGE" "$@" . >"$log" 2>&1 \
-          || ib_fail build BuildFailed "the image build failed" "$log"
-        push=$IB_LOGS/push.log
-        docker push "$IB_IMAGE" >"$push" 2>&1 \
-          || ib_fail push PushFailed "pushing the image to the registry failed" "$push"
-        digest=$(sed -n 's/.*digest: \(sha256:[0-9a-f]\{64\}\).*/\1/p' "$push" | tail -n 1)
-        [ -n "$digest" ] || ib_fail push DigestMissing "the registry did not report the pushed image's digest" "$push"
-        cat "$push" >>"$log"
         ib_done "$digest" "$log"
         """;
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Builds;
 
-/// <summary>Registers build strategies, the Job observer, image naming and the registry client.</summary>
+/// <summary>Registers the build strategy, the Job observer, image naming and the registry client.</summary>
 public static class BuildServiceCollectionExtensions
 {
     public static IServiceCollection AddBuilds(this IServiceCollection services, IConfiguration configuration)
@@ -15,7 +15,6 @@ public static class BuildServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BuildOptions>, BuildOptionsValidator>();
         services.AddSingleton<IBuildStrategy, BuildKitStrategy>();
-        services.AddSingleton<IBuildStrategy, DockerStrategy>();
         services.AddSingleton<IBuildStrategyProvider, BuildStrategyProvider>();
         services.AddSingleton<BuildJobObserver>();
         services.AddSingleton<ImageNamer>();

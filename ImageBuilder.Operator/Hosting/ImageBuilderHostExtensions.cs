@@ -1,6 +1,7 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Dashboard;
 using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Reconciliation;
@@ -24,6 +25,7 @@ public static class ImageBuilderHostExtensions
         builder.Services.AddControllerRuntime<ImageBuild>(builder.Configuration);
         builder.Services.AddOperatorMetrics();
         builder.Services.AddSingleton<ReadinessProbe>();
+        builder.AddDashboard();
         return builder;
     }
 
@@ -38,6 +40,7 @@ public static class ImageBuilderHostExtensions
             return Results.Text(detail, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         app.MapOperatorMetrics();
+        app.MapDashboard();
         return app;
     }
 }

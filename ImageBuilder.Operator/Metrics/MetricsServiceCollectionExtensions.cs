@@ -20,6 +20,10 @@ public static class MetricsServiceCollectionExtensions
             {
                 metrics.TrackBuildQueueDepth(new BuildQueueDepth(connection).ReadAsync);
             }
+            if (sp.GetService<IObjectCache<ImageBuild>>() is { } cache)
+            {
+                metrics.TrackImageBuilds(() => cache.HasSynced ? cache.List() : null, sp.GetService<TimeProvider>() ?? TimeProvider.System);
+            }
             return metrics;
         });
         Decorate<IReconciler<ImageBuild>>(services, (sp, inner) =>

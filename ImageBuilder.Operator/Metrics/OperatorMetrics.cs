@@ -34,6 +34,7 @@ public sealed class OperatorMetrics
         _reconcileDuration = factory.CreateHistogram(
             "imagebuilder_reconcile_duration_seconds", "Time of one reconcile of one ImageBuild.",
             new HistogramConfiguration { Buckets = ReconcileBuckets });
+        StartKnownSeriesAtZero();
         var leading = factory.CreateGauge("imagebuilder_leader", "1 while this replica holds the controller Lease, else 0.");
         if (leader is not null)
         {
@@ -41,6 +42,27 @@ public sealed class OperatorMetrics
         }
         // Process and runtime figures (resident memory among them) without the static default registry.
         DotNetStats.Register(Registry);
+    }
+
+    // A series born at 1 has no increase in Prometheus (no earlier sample): every label set the operator can
+    // count is exported at 0 from the start, so rate() and increase() (and the alerts on them) see the first event.
+    private void StartKnownSeriesAtZero()
+    {
+        foreach (var (outcome, fault) in new[]
+        {
+            (MetricLabels.Succeeded, MetricLabels.NoFault), (MetricLabels.CacheHit, MetricLabels.NoFault),
+            (MetricLabels.Failed, Faults.User), (MetricLabels.Failed, Faults.Service),
+        })
+        {
+            _builds.WithLabels(outcome, fault);
+            _buildDuration.WithLabels(outcome);
+        }
+        foreach (var result in new[] { MetricLabels.Created, MetricLabels.Duplicate, MetricLabels.Rejected, MetricLabels.Requeued })
+        {
+            _messages.WithLabels(result);
+        }
+        _retries.WithLabels(Faults.User);
+        _retries.WithLabels(Faults.Service);
     }
 
     /// <summary>Exports the build queue's ready messages (the bridge's lag) as read by <paramref name="read"/> at each scrape.</summary>
@@ -54,6 +76,36 @@ public sealed class OperatorMetrics
             if (await read(cancellationToken) is { } messages)
             {
                 depth.Set(messages);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Exports, at each scrape, the ImageBuilds <paramref name="list"/> returns (null until the informer has synced: the
+    /// gauges then keep their last values) counted by phase, and how long the oldest of each unfinished phase has been in it.
+    /// </summary>
+    public void TrackImageBuilds(Func<IReadOnlyCollection<ImageBuild>?> list, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        var clock = new BuildPhaseClock(time);
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        var builds = factory.CreateGauge("imagebuilder_imagebuilds", "ImageBuilds in the operator's cache, by phase (a build without a status counts as Pending).", "phase");
+        var oldest = factory.CreateGauge(
+            "imagebuilder_imagebuild_phase_oldest_seconds",
+            "How long the longest-waiting ImageBuild of an unfinished phase has been in it, as this replica saw it; 0 when none is.", "phase");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            if (list() is not { } current)
+            {
+                return;
+            }
+            foreach (var (phase, figures) in clock.Observe(current))
+            {
+                builds.WithLabels(phase).Set(figures.Count);
+                if (phase is not (Phases.Succeeded or Phases.Failed))
+                {
+                    oldest.WithLabels(phase).Set(figures.OldestSeconds);
+                }
             }
         });
     }

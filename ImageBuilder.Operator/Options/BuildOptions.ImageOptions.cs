@@ -7,20 +7,23 @@ public sealed partial class BuildOptions
     /// <summary>Images of the build Job's containers (section <c>Build:Images</c>).</summary>
     public sealed class ImageOptions
     {
-        /// <summary>Downloads the source: needs sh, wget and tar, plus git for clone URLs.</summary>
+        /// <summary>
+        /// Downloads the source: sh, wget and tar, plus git for clone URLs. No default: no published image
+        /// is known to fit, so the platform builds one (deploy/images/README.md) and names it here.
+        /// </summary>
         [Required]
-        public string Fetch { get; set; } = "alpine/git:2.47.2";
+        public string Fetch { get; set; } = "";
 
-        /// <summary>Runs <c>nixpacks build --out</c>: needs sh and the nixpacks binary.</summary>
+        /// <summary>
+        /// Runs <c>nixpacks plan</c> and <c>nixpacks build --out</c>: sh, the nixpacks 1.39.0 CLI and jq. No
+        /// default: no published image contains the nixpacks CLI (ghcr.io/railwayapp/nixpacks is the base image
+        /// its Dockerfiles start from), so the platform builds one (deploy/images/README.md).
+        /// </summary>
         [Required]
-        public string Nixpacks { get; set; } = "ghcr.io/railwayapp/nixpacks:1.39.0";
+        public string Nixpacks { get; set; } = "";
 
-        /// <summary>Rootless BuildKit with <c>buildctl-daemonless.sh</c>.</summary>
+        /// <summary>Rootless BuildKit with <c>buildctl-daemonless.sh</c>, laid out as moby/buildkit's <c>-rootless</c> images.</summary>
         [Required]
         public string BuildKit { get; set; } = "moby/buildkit:v0.18.2-rootless";
-
-        /// <summary>sh plus the docker CLI, for the <c>docker</c> strategy (scripts/images.sh makes one).</summary>
-        [Required]
-        public string DockerBuilder { get; set; } = "imagebuilder/docker-builder:dev";
     }
 }

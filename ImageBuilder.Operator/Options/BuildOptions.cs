@@ -11,7 +11,7 @@ public sealed partial class BuildOptions
     [Required]
     public string Strategy { get; set; } = StrategyNames.BuildKit;
 
-    /// <summary>The container images each strategy runs.</summary>
+    /// <summary>The container images of the build Job.</summary>
     [Required]
     public ImageOptions Images { get; set; } = new();
 
@@ -57,10 +57,21 @@ public sealed partial class BuildOptions
     public int FailedJobsHistoryLimit { get; set; } = 3;
 
     /// <summary>
-    /// <c>docker build --network</c> of the docker strategy; empty for Docker's default. <c>host</c> by
-    /// default because that strategy serves clusters whose dockerd has no bridge network (RUN steps fail there otherwise).
+    /// Build pods on the node's network namespace. Off in production (pods have a pod network); on for the
+    /// development cluster, which has none (DEVENV.md): a build pod without it could not reach the registry.
     /// </summary>
-    public string DockerBuildNetwork { get; set; } = "host";
+    public bool HostNetwork { get; set; }
+
+    /// <summary>
+    /// Registries (<c>host[:port]</c>) reached over plain http or TLS with a certificate BuildKit cannot
+    /// verify: each becomes <c>[registry."host"] http = true, insecure = true</c> in the build's buildkitd.toml,
+    /// and <c>registry.insecure=true</c> on the push and the registry cache when the image goes there.
+    /// </summary>
+    public List<string> InsecureRegistries { get; set; } = [];
+
+    /// <summary>Size limits of the build pod's emptyDirs.</summary>
+    [Required]
+    public StorageOptions Storage { get; set; } = new();
 
     /// <summary>Requests and limits of the container that builds.</summary>
     [Required]

@@ -19,19 +19,18 @@ public sealed partial class BuildOptionsValidator : IValidateOptions<BuildOption
         ValidateRegistry(options, errors);
         ValidateTemplate(options.ImageNameTemplate, errors);
         ValidateImages(options.Images, errors);
+        ValidateInsecureRegistries(options.InsecureRegistries, errors);
         ValidateResources(options.Resources, errors);
+        ValidateStorage(options.Storage, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     private static void ValidateStrategy(BuildOptions options, List<string> errors)
     {
-        if (options.Strategy is not (BuildOptions.StrategyNames.BuildKit or BuildOptions.StrategyNames.Docker))
+        // The docker strategy (the node's Docker socket, root on the node) is gone: say so rather than "unknown".
+        if (options.Strategy is not BuildOptions.StrategyNames.BuildKit)
         {
-            errors.Add($"{Path("Strategy")}: '{options.Strategy}' is not a strategy; use '{BuildOptions.StrategyNames.BuildKit}' or '{BuildOptions.StrategyNames.Docker}'.");
-        }
-        if (options.DockerBuildNetwork?.Any(char.IsWhiteSpace) == true)
-        {
-            errors.Add($"{Path("DockerBuildNetwork")}: '{options.DockerBuildNetwork}' is not a network name.");
+            errors.Add($"{Path("Strategy")}: '{options.Strategy}' is not a strategy; use '{BuildOptions.StrategyNames.BuildKit}' (rootless BuildKit; the 'docker' strategy was removed).");
         }
         if (!PullPolicies.Contains(options.ImagePullPolicy, StringComparer.Ordinal))
         {
@@ -101,11 +100,48 @@ public sealed partial class BuildOptionsValidator : IValidateOptions<BuildOption
             errors.Add($"{Path("Images")}: required.");
             return;
         }
-        foreach (var (key, value) in new[] { ("Fetch", images.Fetch), ("Nixpacks", images.Nixpacks), ("BuildKit", images.BuildKit), ("DockerBuilder", images.DockerBuilder) })
+        foreach (var (key, value, hint) in new[]
         {
-            if (string.IsNullOrWhiteSpace(value) || value.Any(char.IsWhiteSpace))
+            ("Fetch", images.Fetch, "an image with sh, wget, tar and git (deploy/images/README.md)"),
+            ("Nixpacks", images.Nixpacks, "an image with sh, the nixpacks 1.39.0 CLI and jq (deploy/images/README.md)"),
+            ("BuildKit", images.BuildKit, "a rootless BuildKit image such as moby/buildkit:v0.18.2-rootless"),
+        })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                errors.Add($"{Path("Images:" + key)}: required, {hint}.");
+            }
+            else if (value.Any(char.IsWhiteSpace))
             {
                 errors.Add($"{Path("Images:" + key)}: '{value}' is not an image reference.");
+            }
+        }
+    }
+
+    private static void ValidateInsecureRegistries(List<string>? registries, List<string> errors)
+    {
+        for (var i = 0; i < (registries?.Count ?? 0); i++)
+        {
+            // Each becomes a TOML table name and a word of a shell list: host[:port] only.
+            if (!RegistryHost().IsMatch(registries![i] ?? ""))
+            {
+                errors.Add($"{Path($"InsecureRegistries:{i}")}: '{registries[i]}' must be a host[:port] without scheme or path, such as 127.0.0.1:5000.");
+            }
+        }
+    }
+
+    private static void ValidateStorage(BuildOptions.StorageOptions? storage, List<string> errors)
+    {
+        if (storage is null)
+        {
+            errors.Add($"{Path("Storage")}: required.");
+            return;
+        }
+        foreach (var (key, value) in new[] { ("WorkspaceSizeLimit", storage.WorkspaceSizeLimit), ("BuildKitSizeLimit", storage.BuildKitSizeLimit), ("RuntimeSizeLimit", storage.RuntimeSizeLimit) })
+        {
+            if (string.IsNullOrWhiteSpace(value) || !IsQuantity(value))
+            {
+                errors.Add($"{Path($"Storage:{key}")}: '{value}' is not a Kubernetes quantity such as 10Gi.");
             }
         }
     }

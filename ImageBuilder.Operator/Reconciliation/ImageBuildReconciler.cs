@@ -7,18 +7,17 @@ namespace ImageBuilder.Operator.Reconciliation;
 
 /// <summary>
 /// Drives one ImageBuild toward Succeeded or Failed: an ordered list of small steps on a copy of
-/// the status, then one status write (only if it changed) and the Events of the state changes.
+/// the status, then one status write (only if it changed) and the Events of the state changes. A step that
+/// throws still ends in a status write (<see cref="StepRunner"/>).
 /// </summary>
 public sealed class ImageBuildReconciler(
     ImageBuildStore store,
-    IEnumerable<IReconcileStep> steps,
+    StepRunner runner,
     BuildEvents events,
     TimeProvider time,
     ILogger<ImageBuildReconciler> logger,
     OperatorMetrics? metrics = null) : IReconciler<ImageBuild>
 {
-    private readonly IReadOnlyList<IReconcileStep> _steps = [.. steps];
-
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var build = await store.GetAsync(key.Namespace, key.Name, cancellationToken);
@@ -28,16 +27,7 @@ public sealed class ImageBuildReconciler(
             return ReconcileResult.Done();
         }
 
-        var context = new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), time.GetUtcNow());
-        var result = StepResult.Continue();
-        foreach (var step in _steps)
-        {
-            result = await step.RunAsync(context, cancellationToken);
-            if (result.Stop)
-            {
-                break;
-            }
-        }
+        var (context, result) = await runner.RunAsync(new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), time.GetUtcNow()), cancellationToken);
 
         if (await store.WriteStatusIfChangedAsync(build, context.Status, cancellationToken))
         {

@@ -11,4 +11,7 @@ internal static partial class Log
 
     [LoggerMessage(1003, LogLevel.Debug, "Event {Reason} on {Name} not recorded: HTTP {Status}")]
     public static partial void EventFailed(ILogger logger, string name, string reason, int status);
+
+    [LoggerMessage(1004, LogLevel.Warning, "ImageBuild {Namespace}/{Name}: step {Step} threw; recorded on the ImageBuild")]
+    public static partial void StepThrew(ILogger logger, string @namespace, string name, string step, Exception exception);
 }

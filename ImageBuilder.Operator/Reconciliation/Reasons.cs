@@ -7,7 +7,7 @@ public static class Reasons
     public const string Pending = "Pending";
     /// <summary>The spec cannot be built as written.</summary>
     public const string InvalidSpec = "InvalidSpec";
-    /// <summary>The Secret named by tokenSecretRef is missing or lacks the key.</summary>
+    /// <summary>The Secret named by tokenSecretRef is missing or lacks the key: the build waits for it, then fails.</summary>
     public const string TokenSecretMissing = "TokenSecretMissing";
     /// <summary>The ref resolved to a commit.</summary>
     public const string Resolved = "Resolved";
@@ -35,4 +35,8 @@ public static class Reasons
     public const string Notified = "Notified";
     /// <summary>Publishing the terminal BuildResponse failed; it is retried.</summary>
     public const string NotifyFailed = "NotifyFailed";
+    /// <summary>A reconcile step threw (an error no step classified); retried with backoff, then a service fault.</summary>
+    public const string ReconcileError = "ReconcileError";
+    /// <summary>A reconcile succeeded again after one or more threw.</summary>
+    public const string ReconcileRecovered = "ReconcileRecovered";
 }

@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "git ls-remote {Url} timed out after {Timeout}")]
     public static partial void GitLsRemoteTimedOut(ILogger logger, string url, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "git URL {Url} refused before any connection: {Why}")]
+    public static partial void GitUrlRefused(ILogger logger, string url, string why);
 }

@@ -1,4 +1,6 @@
 using ImageBuilder.Operator.Tests.Deploy;
+using k8s;
+using k8s.Models;
 
 namespace ImageBuilder.Operator.Tests.Integration.Deploy;
 
@@ -28,12 +30,38 @@ public sealed class ChartDryRunTests(PlatformFixture fixture)
     {
         var ns = await fixture.CreateNamespaceAsync("chart-prod");
 
-        var output = await DryRunAsync(ns, "--set", "registry.host=registry.example.com",
+        var output = await DryRunAsync(ns, "-f", Helm.PlatformImages, "--set", "registry.host=registry.example.com",
             "--set", "rabbitmq.existingSecret=broker", "--set", "watchNamespace=" + ns);
 
         Assert.Contains("deployment.apps/", output, StringComparison.Ordinal);
         Assert.Contains("service/", output, StringComparison.Ordinal);
         Assert.DoesNotContain("clusterrole", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BuildNetworkPolicy_ServerSideDryRun_AcceptedWithTheMetadataAddressExcluded()
+    {
+        var ns = await fixture.CreateNamespaceAsync("chart-netpol");
+        // Documentation ranges (RFC 5737) only; the apiserver checks that every except lies inside its cidr.
+        var render = await Helm.RunAsync("template", ns, Helm.ChartDir, "--namespace", ns, "--kube-version", "1.20.2", "-f", Helm.PlatformImages,
+            "--show-only", "templates/networkpolicy.yaml", "--set", "watchNamespace=" + ns,
+            "--set", "buildNetworkPolicy.enabled=true", "--set", "buildNetworkPolicy.registry.cidrs={203.0.113.10/32}",
+            "--set", "buildNetworkPolicy.gitHosts.cidrs={0.0.0.0/0}", "--set", "buildNetworkPolicy.excludedCidrs={198.51.100.0/24}");
+        Assert.True(render.Succeeded, render.ToString());
+
+        // What the apiserver would store (1.20 drops fields it does not know; none may be lost here).
+        var stored = KubernetesJson.Deserialize<V1NetworkPolicy>(await PlatformFixture.RunAsync(
+            fixture.Tool("kubectl"),
+            ["--kubeconfig", fixture.KubeConfigPath, "apply", "--dry-run=server", "-o", "json", "-f", "-"],
+            TimeSpan.FromMinutes(2),
+            stdin: render.StdOut));
+
+        Assert.Equal(ns, stored.Metadata.NamespaceProperty);
+        Assert.Equal(["Ingress", "Egress"], stored.Spec.PolicyTypes);
+        Assert.Equal(3, stored.Spec.Egress.Count);
+        var any = stored.Spec.Egress.SelectMany(e => e.To).Single(p => p.IpBlock?.Cidr == "0.0.0.0/0").IpBlock;
+        Assert.Equal(["169.254.169.254/32", "198.51.100.0/24"], any.Except);
+        Assert.Equal("Exists", Assert.Single(stored.Spec.PodSelector.MatchExpressions).OperatorProperty);
     }
 
     // A release name per namespace keeps the cluster-scoped names (ClusterRole) of parallel runs apart.

@@ -15,18 +15,33 @@ public sealed class BackendQueues : IAsyncDisposable
     private IConnection? _connection;
 
     public BackendQueues(Uri amqp, string prefix)
+        : this(amqp, prefix + ".build", prefix + ".fail", prefix + ".cm", prefix + ".kusanali", owned: true)
+    {
+    }
+
+    private BackendQueues(Uri amqp, string build, string fail, string containerManager, string kusanali, bool owned)
     {
         _amqp = amqp;
-        Build = prefix + ".build";
-        Fail = prefix + ".fail";
-        ContainerManager = prefix + ".cm";
-        Kusanali = prefix + ".kusanali";
+        Build = build;
+        Fail = fail;
+        ContainerManager = containerManager;
+        Kusanali = kusanali;
+        Owned = owned;
     }
+
+    /// <summary>
+    /// The operator's default queue names (CONTRACTS.md), which <c>make up</c>'s release consumes. Not owned:
+    /// a developer's own release may use them too, so they are never deleted.
+    /// </summary>
+    public static BackendQueues Defaults(Uri amqp) =>
+        new(amqp, "image-builder.build", "image-builder.fail", "container-manager.images", "kusanali.notifications", owned: false);
 
     public string Build { get; }
     public string Fail { get; }
     public string ContainerManager { get; }
     public string Kusanali { get; }
+    /// <summary>Whether the queues are unique to this run, and so deleted at its end.</summary>
+    public bool Owned { get; }
 
     /// <summary>The delay queues the operator declares for <see cref="Fail"/> (DelayTiers.QueueName), for clean-up.</summary>
     public IReadOnlyList<string> DelayQueues(IEnumerable<int> tierSeconds) => tierSeconds.Select(s => $"{Fail}.delay.{s}s").ToList();

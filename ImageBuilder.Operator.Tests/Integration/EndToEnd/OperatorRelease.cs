@@ -12,7 +12,7 @@ namespace ImageBuilder.Operator.Tests.Integration.EndToEnd;
 /// election, scoped to a fresh namespace with its own release, Lease and queues, and a GitHub test
 /// server of its own. Everything is removed again on dispose, also when start-up failed half way.
 /// </summary>
-public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
+public class OperatorRelease : IAsyncLifetime
 {
     public const int Replicas = 3;
     public const int MaxRetries = 2;
@@ -20,16 +20,28 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
     private static readonly int[] DelayTierSeconds = [1, 2];
     private static readonly TimeSpan ReadyWithin = TimeSpan.FromMinutes(2);
     private string? _valuesFile;
+    private readonly PlatformFixture _platform;
     private bool _installed;
 
-    public PlatformFixture Platform => platform;
+    public OperatorRelease(PlatformFixture platform)
+        : this(platform, new BackendQueues(platform.AmqpUri, PlatformFixture.UniqueName("e2e")))
+    {
+    }
+
+    protected OperatorRelease(PlatformFixture platform, BackendQueues queues)
+    {
+        _platform = platform;
+        Queues = queues;
+    }
+
+    public PlatformFixture Platform => _platform;
     public string Name { get; } = PlatformFixture.UniqueName("e2e");
     public string Namespace { get; private set; } = "";
     /// <summary>The chart's full name: the release name plus the chart name.</summary>
     public string Deployment => Name + "-image-builder";
     public string LeaseName => Name + "-leader";
     public string Image { get; private set; } = "";
-    public BackendQueues Queues { get; } = new(platform.AmqpUri, PlatformFixture.UniqueName("e2e"));
+    public BackendQueues Queues { get; }
     public GitHubTestServer GitHub { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -53,7 +65,7 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
     /// <summary>The release's pods whose operator container is Ready, by name.</summary>
     public async Task<IReadOnlyList<string>> ReadyPodsAsync()
     {
-        var pods = await platform.Kubernetes.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: "app.kubernetes.io/instance=" + Name);
+        var pods = await _platform.Kubernetes.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: "app.kubernetes.io/instance=" + Name);
         return pods.Items
             .Where(p => p.Metadata.DeletionTimestamp is null && p.Status.ContainerStatuses?.Any(c => c.Ready) == true)
             .Select(p => p.Metadata.Name)
@@ -63,7 +75,7 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
     /// <summary>The pod named in the Lease (its identity is pod name, '_', a random suffix), or null.</summary>
     public async Task<string?> LeaseHolderPodAsync()
     {
-        var lease = await platform.Kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(LeaseName, Namespace);
+        var lease = await _platform.Kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(LeaseName, Namespace);
         var holder = lease.Spec.HolderIdentity;
         return string.IsNullOrEmpty(holder) ? null : holder[..holder.LastIndexOf('_')];
     }
@@ -71,7 +83,7 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
     /// <summary>What <c>kubectl get ib</c> prints for one ImageBuild, as column name → value (empty cells included).</summary>
     public async Task<IReadOnlyDictionary<string, string>> KubectlGetImageBuildAsync(string name)
     {
-        var lines = (await platform.KubectlAsync("-n", Namespace, "get", "ib", name)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = (await _platform.KubectlAsync("-n", Namespace, "get", "ib", name)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         // kubectl aligns columns: a cell starts where its header starts, and an empty cell is blank.
         var starts = System.Text.RegularExpressions.Regex.Matches(lines[0], @"\S+").Select(m => (m.Value, m.Index)).ToList();
@@ -86,7 +98,7 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
     // Fast when nothing changed: the script keys the image on the hash of the publish output.
     private async Task<string> BuildOperatorImageAsync()
     {
-        var output = await PlatformFixture.RunAsync("bash", [Path.Combine(platform.RepoRoot, "scripts", "operator-image.sh")], TimeSpan.FromMinutes(10));
+        var output = await PlatformFixture.RunAsync("bash", [Path.Combine(_platform.RepoRoot, "scripts", "operator-image.sh")], TimeSpan.FromMinutes(10));
         return output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("IMAGE=", StringComparison.Ordinal))?["IMAGE=".Length..]
             ?? throw new InvalidOperationException("scripts/operator-image.sh did not print IMAGE=<ref>:\n" + output);
     }
@@ -96,7 +108,7 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
     private async Task CreateNamespaceAsync()
     {
         var name = PlatformFixture.UniqueName("e2e");
-        await platform.Kubernetes.CoreV1.CreateNamespaceAsync(new V1Namespace
+        await _platform.Kubernetes.CoreV1.CreateNamespaceAsync(new V1Namespace
         {
             Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["imagebuilder.test"] = "true" } },
         });
@@ -105,10 +117,10 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
 
     // As scripts/up.sh does: credentials reach the chart through an existing Secret, never through helm values.
     private async Task CreateRegistrySecretAsync() =>
-        await platform.Kubernetes.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+        await _platform.Kubernetes.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {
             Metadata = new V1ObjectMeta { Name = RegistrySecret },
-            StringData = new Dictionary<string, string> { ["username"] = platform.RegistryUser, ["password"] = platform.RegistryPassword },
+            StringData = new Dictionary<string, string> { ["username"] = _platform.RegistryUser, ["password"] = _platform.RegistryPassword },
         }, Namespace);
 
     private async Task InstallAsync()
@@ -118,7 +130,9 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
         await File.WriteAllTextAsync(_valuesFile, JsonSerializer.Serialize(Values()));
         var separator = Image.LastIndexOf(':');
         _installed = true;
-        var result = await Helm.RunAsync("install", Name, Helm.ChartDir, "--kubeconfig", platform.KubeConfigPath, "-n", Namespace,
+        // --skip-crds: PlatformFixture applied this checkout's CRDs already; the shared cluster's CRD is not the
+        // release's to take over (helm's server-side apply conflicts with the fixture's kubectl apply).
+        var result = await Helm.RunAsync("install", Name, Helm.ChartDir, "--skip-crds", "--kubeconfig", _platform.KubeConfigPath, "-n", Namespace,
             "-f", Helm.DevValues, "-f", _valuesFile,
             "--set-string", "image.repository=" + Image[..separator], "--set-string", "image.tag=" + Image[(separator + 1)..]);
         Assert.True(result.Succeeded, $"helm install failed: {result}");
@@ -160,7 +174,7 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
         {
             if (timeout.IsCancellationRequested)
             {
-                throw new TimeoutException($"{Replicas} Ready replicas consuming {Queues.Build} not reached within {ReadyWithin}:\n{await OperatorContainers.DescribeAsync(platform, Namespace)}");
+                throw new TimeoutException($"{Replicas} Ready replicas consuming {Queues.Build} not reached within {ReadyWithin}:\n{await OperatorContainers.DescribeAsync(_platform, Namespace)}");
             }
             await Task.Delay(500, CancellationToken.None);
         }
@@ -168,9 +182,13 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         var failures = new List<Exception>();
         await TryAsync(failures, UninstallAsync);
-        await TryAsync(failures, () => Queues.DeleteAsync([Queues.Build, Queues.Fail, Queues.ContainerManager, Queues.Kusanali, .. Queues.DelayQueues(DelayTierSeconds)]));
+        // Shared queue names stay (another release may consume them); the delay tiers are this class's own.
+        await TryAsync(failures, () => Queues.DeleteAsync(Queues.Owned
+            ? [Queues.Build, Queues.Fail, Queues.ContainerManager, Queues.Kusanali, .. Queues.DelayQueues(DelayTierSeconds)]
+            : Queues.DelayQueues(DelayTierSeconds)));
         await TryAsync(failures, DeleteNamespaceAsync);
         await TryAsync(failures, async () => await Queues.DisposeAsync());
         if (GitHub is not null)
@@ -193,7 +211,7 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
         {
             return;
         }
-        var result = await Helm.RunAsync("uninstall", Name, "--kubeconfig", platform.KubeConfigPath, "-n", Namespace);
+        var result = await Helm.RunAsync("uninstall", Name, "--kubeconfig", _platform.KubeConfigPath, "-n", Namespace);
         Assert.True(result.Succeeded || result.StdErr.Contains("not found", StringComparison.Ordinal), $"helm uninstall failed: {result}");
         await WaitUntilPodsGoneAsync();
     }
@@ -203,7 +221,7 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
     private async Task WaitUntilPodsGoneAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while ((await platform.Kubernetes.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: "app.kubernetes.io/instance=" + Name)).Items.Count > 0)
+        while ((await _platform.Kubernetes.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: "app.kubernetes.io/instance=" + Name)).Items.Count > 0)
         {
             if (timeout.IsCancellationRequested)
             {
@@ -221,7 +239,7 @@ public sealed class OperatorRelease(PlatformFixture platform) : IAsyncLifetime
         }
         try
         {
-            await platform.Kubernetes.CoreV1.DeleteNamespaceAsync(Namespace);
+            await _platform.Kubernetes.CoreV1.DeleteNamespaceAsync(Namespace);
         }
         catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {

@@ -44,6 +44,32 @@ public sealed class OperatorReleaseTests(OperatorRelease release) : IClassFixtur
         await AssertOneLeaderAsync();
     }
 
+    // The git connector runs `git ls-remote` inside the operator's pod: the shipped image must carry git.
+    [Fact]
+    public async Task GitConnectorRequest_LoopbackGitDaemon_HelmInstalledOperatorBuildsIt()
+    {
+        var greeting = "hello from git " + Guid.NewGuid().ToString("N")[..8];
+        var (repo, token) = await CreateRepositoryAsync(greeting);
+        await using var daemon = await GitHubServer.GitDaemon.StartAsync(release.GitHub.RepositoriesDirectory);
+        var url = daemon.UrlOf(repo).AbsoluteUri;
+        var applicationId = PlatformFixture.UniqueName("app");
+        var request = Request(url, token, applicationId);
+        request["connector"] = "git";
+
+        await release.Queues.PublishLikeBackendAsync(request);
+
+        var response = await TakeOrDescribeAsync(release.Queues.ContainerManager);
+        Assert.Equal("success", Text(response, "status"));
+        var commit = await GitHubTestServer.RevParseAsync(release.GitHub.Get(repo), "refs/heads/main");
+        Assert.Equal(commit, Text(response, "buildCommit"));
+        var repository = $"{release.Platform.Registry}/{UserId}/{applicationId}";
+        Assert.Equal($"{repository}:{commit}", Text(response, "imageName"));
+        var columns = await release.KubectlGetImageBuildAsync(ImageBuildName(response));
+        Assert.Equal(url, columns["REPO"]);
+        Assert.Equal("Succeeded", columns["PHASE"]);
+        Assert.Equal(greeting, await PullAndRunAsync($"{repository}@{Text(response, "imageID")}"));
+    }
+
     [Fact]
     public async Task GitHubAnswers500ToEveryRequest_AfterMaxRetries_KusanaliGetsOneServiceFault()
     {
@@ -88,6 +114,19 @@ public sealed class OperatorReleaseTests(OperatorRelease release) : IClassFixtur
         ["repo"] = repo,
         ["branch"] = "main",
     };
+
+    // The response, or on time-out what the cluster shows (an ImageBuild without status, the operators' logs).
+    private async Task<JsonElement> TakeOrDescribeAsync(string queue)
+    {
+        try
+        {
+            return await release.Queues.TakeAsync(queue, BuildWithin);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\n" + await OperatorContainers.DescribeAsync(release.Platform, release.Namespace), e);
+        }
+    }
 
     private string ImageBuildName(JsonElement response)
     {

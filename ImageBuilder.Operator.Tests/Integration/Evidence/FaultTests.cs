@@ -64,7 +64,10 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
                 ["Retry:BaseDelay"] = "00:00:10",
                 ["Retry:MaxDelay"] = "00:00:30",
             });
-        await SampleRepository.CreateAsync(host.GitHub);
+        // BuildKit pulls the base image from the registry with the build's credentials, which are for the proxy's
+        // address: the sample's FROM goes through the proxy too (the node's Docker cache no longer serves it).
+        var files = SampleRepository.Files.ToDictionary(f => f.Key, f => f.Value.Replace(fixture.Registry + "/", $"127.0.0.1:{proxy.Port}/", StringComparison.Ordinal));
+        await host.GitHub.CreateRepositoryAsync(SampleRepository.FullName, files, SampleRepository.Token, defaultBranch: "main", isPrivate: true, commitDate: SampleRepository.CommitDate);
 
         await proxy.DownAsync();
         await EvidenceBuilds.CreateAsync(fixture.Kubernetes, ns, "flaky", SampleRepository.FullName, PlatformFixture.UniqueName("app"), SampleRepository.Token, maxRetries: 5);

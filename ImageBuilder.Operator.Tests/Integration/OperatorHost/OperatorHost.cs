@@ -20,10 +20,13 @@ namespace ImageBuilder.Operator.Tests.Integration.OperatorHost;
 /// <summary>
 /// The real operator host (Program.cs's three calls) started in-process against the development
 /// platform, scoped to one test: its own namespace, Lease and queues, the GitHub test server as
-/// GitHub, the docker strategy, and short delays. Disposing stops it and deletes its queues.
+/// GitHub, rootless BuildKit (<see cref="DevBuildKitImage"/>), and short delays. Disposing stops it and deletes its queues.
 /// </summary>
 public sealed class OperatorHost : IAsyncDisposable
 {
+    /// <summary>The rootless BuildKit image made here from Debian's sources (scripts/images.sh), in the node's Docker and the registry.</summary>
+    public const string DevBuildKitImage = "127.0.0.1:5000/imagebuilder/buildkit:v0.13.2-rootless";
+
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
     private readonly WebApplication _app;
     private readonly PlatformFixture _fixture;
@@ -72,18 +75,26 @@ public sealed class OperatorHost : IAsyncDisposable
             ["Controller:LeaderElection:RetryPeriod"] = "00:00:01",
             ["GitHub:ApiUrl"] = github.BaseUrl.ToString(),
             ["GitHub:Timeout"] = "00:00:10",
-            ["Build:Strategy"] = "docker",
+            // Every git server of the tests listens on loopback, which production refuses.
+            ["Sources:Git:AllowLoopback"] = "true",
+            ["Build:Strategy"] = "buildkit",
             ["Build:Registry"] = fixture.Registry,
             ["Build:RegistryUsername"] = fixture.RegistryUser,
             ["Build:RegistryPassword"] = fixture.RegistryPassword,
             ["Build:Images:Fetch"] = "imagebuilder/fetch:dev",
-            ["Build:Images:DockerBuilder"] = "imagebuilder/docker-builder:dev",
+            // No nixpacks on this machine: the fetch image stands in, so repositories with a Dockerfile build.
+            ["Build:Images:Nixpacks"] = "imagebuilder/fetch:dev",
+            ["Build:Images:BuildKit"] = DevBuildKitImage,
             ["Build:ImagePullPolicy"] = "IfNotPresent",
+            // The development cluster has no pod network; its registry speaks plain http.
+            ["Build:HostNetwork"] = "true",
+            ["Build:InsecureRegistries:0"] = fixture.Registry,
             ["Build:PendingTimeout"] = "00:01:00",
             ["Build:DefaultTimeout"] = "00:03:00",
             // Two cores shared with other tests: a build container must not ask for what the node lacks.
             ["Build:Resources:Requests:cpu"] = "10m",
             ["Build:Resources:Requests:memory"] = "32Mi",
+            ["Build:Resources:Requests:ephemeral-storage"] = "256Mi",
             ["Retry:BaseDelay"] = "00:00:01",
             ["Retry:MaxDelay"] = "00:00:03",
             ["Retry:ReleaseGracePeriod"] = "00:00:30",
@@ -139,6 +150,7 @@ public sealed class OperatorHost : IAsyncDisposable
         var logs = new TestLogs(output);
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.AddImageBuilder();
+        settings.ConfigureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapImageBuilderEndpoints();
         var host = new OperatorHost(app, fixture, settings, logs);

@@ -23,6 +23,9 @@ public sealed class OperatorHostSettings
     /// <summary>Configuration keys (<c>Build:PendingTimeout</c>, …) that override the harness defaults.</summary>
     public Dictionary<string, string?> Overrides { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>Runs after the operator's own registrations: a test replaces a dependency (e.g. one that fails) here.</summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ConfigureServices { get; init; }
+
     public string BuildQueue => QueuePrefix + ".build";
 
     public string FailQueue => QueuePrefix + ".fail";

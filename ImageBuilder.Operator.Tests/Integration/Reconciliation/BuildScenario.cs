@@ -44,12 +44,18 @@ public sealed class BuildScenario : IAsyncDisposable
 
     /// <summary>A namespace and GitHub server; with <paramref name="hosts"/> operator hosts started on them (sharing Lease and queues).</summary>
     public static async Task<BuildScenario> StartAsync(PlatformFixture fixture, ITestOutputHelper output, bool rabbitMq = false,
-        Dictionary<string, string?>? overrides = null, int hosts = 1)
+        Dictionary<string, string?>? overrides = null, int hosts = 1, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null)
     {
         ArgumentNullException.ThrowIfNull(fixture);
         var ns = await fixture.CreateNamespaceAsync("rt");
         var github = await GitHubTestServer.StartAsync();
-        var settings = new OperatorHostSettings { Namespace = ns, RabbitMq = rabbitMq, Overrides = overrides ?? new(StringComparer.Ordinal) };
+        var settings = new OperatorHostSettings
+        {
+            Namespace = ns,
+            RabbitMq = rabbitMq,
+            Overrides = overrides ?? new(StringComparer.Ordinal),
+            ConfigureServices = configureServices,
+        };
         var scenario = new BuildScenario(fixture, output, github, settings);
         try
         {

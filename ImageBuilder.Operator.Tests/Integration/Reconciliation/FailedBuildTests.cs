@@ -119,7 +119,7 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
     public async Task Reconcile_BuilderImageMissing_WatchdogDeletesJobAndFails()
     {
         // The fetch init container runs; the build container's image cannot be pulled.
-        var build = await RunNeverStartingBuildAsync("Build:Images:DockerBuilder");
+        var build = await RunNeverStartingBuildAsync("Build:Images:BuildKit");
 
         Assert.Contains("did not start", build.Status!.LastFailure!.Message, StringComparison.Ordinal);
     }

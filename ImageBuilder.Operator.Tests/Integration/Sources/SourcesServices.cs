@@ -8,10 +8,13 @@ namespace ImageBuilder.Operator.Tests.Integration.Sources;
 /// <summary>The resolver as the operator wires it (<c>AddSources</c>), pointed at a test server.</summary>
 internal static class SourcesServices
 {
-    public static ServiceProvider Build(Uri apiUrl, TimeSpan? timeout = null, TimeSpan? gitTimeout = null)
+    /// <summary>The resolver; <paramref name="localGit"/> allows the loopback and file:// remotes these tests use, which production refuses.</summary>
+    public static ServiceProvider Build(Uri apiUrl, TimeSpan? timeout = null, TimeSpan? gitTimeout = null, bool localGit = true)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Sources:Git:AllowLoopback"] = localGit ? "true" : "false",
+            ["Sources:Git:AllowFileUrls"] = localGit ? "true" : "false",
             ["GitHub:ApiUrl"] = apiUrl.AbsoluteUri,
             ["GitHub:Timeout"] = (timeout ?? TimeSpan.FromSeconds(10)).ToString("c", CultureInfo.InvariantCulture),
             ["GitHub:GitTimeout"] = (gitTimeout ?? TimeSpan.FromSeconds(10)).ToString("c", CultureInfo.InvariantCulture),

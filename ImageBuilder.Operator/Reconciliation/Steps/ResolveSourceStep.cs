@@ -1,26 +1,33 @@
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Sources;
+using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Reconciliation.Steps;
 
 /// <summary>
 /// Before each attempt's Job: checks access with the user's token and resolves the ref to a
 /// commit. Later attempts build the commit the first one resolved, so a retry never builds a
-/// different revision. Sets: SourceResolved, Ready (on failure).
+/// different revision. A token Secret that does not exist yet is waited for (phase Pending, reason
+/// TokenSecretMissing) up to <see cref="ReconcileOptions.TokenSecretTimeout"/>. Sets: SourceResolved, Ready
+/// (on failure or while waiting).
 /// </summary>
-public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader tokens, BuildOutcomes outcomes) : IReconcileStep
+public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader tokens, BuildOutcomes outcomes, IOptions<ReconcileOptions> options) : IReconcileStep
 {
+    private readonly ReconcileOptions _options = options.Value;
+
     public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
         if (!NeedsJob(context))
         {
             return StepResult.Continue();
         }
-        var (token, tokenFailure) = await tokens.ReadAsync(context.Build, cancellationToken);
-        if (tokenFailure is not null)
+        var (token, missing) = await tokens.ReadAsync(context.Build, cancellationToken);
+        if (missing is not null)
         {
-            return await FailAsync(context, tokenFailure, cancellationToken);
+            return await WaitForTokenAsync(context, missing, cancellationToken);
         }
+        context.Status.TokenSecretMissingSince = null;
         context.Token = token;
 
         var source = context.Build.Spec.Source;
@@ -48,6 +55,39 @@ public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader toke
     public static bool NeedsJob(ReconcileContext context) =>
         !context.IsTerminal && context.Status.Phase != Phases.Retrying
         && context.Status.Job != JobNames.For(context.Build, context.Attempt);
+
+    // Level-triggered: `kubectl apply -f dir/` and GitOps tools create the Secret after the ImageBuild as
+    // often as before. The wait polls (one GET per waiting build per interval) rather than watching Secrets:
+    // a Secret informer would hold every Secret of the watched namespaces in the operator's memory and need
+    // list/watch on all of them, for an event that matters only during this short window.
+    private async Task<StepResult> WaitForTokenAsync(ReconcileContext context, string missing, CancellationToken cancellationToken)
+    {
+        var status = context.Status;
+        var since = status.TokenSecretMissingSince is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : context.Now;
+        var deadline = since + _options.TokenSecretTimeout;
+        if (context.Now >= deadline)
+        {
+            status.TokenSecretMissingSince = null;
+            var failure = new BuildFailure
+            {
+                Fault = Faults.User,
+                Reason = Reasons.TokenSecretMissing,
+                Message = $"{missing} Waited {_options.TokenSecretTimeout} for it.",
+            };
+            return await FailAsync(context, failure, cancellationToken);
+        }
+        var message = $"{missing} The build waits for it until {deadline.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, then fails.";
+        if (status.TokenSecretMissingSince is null)
+        {
+            status.TokenSecretMissingSince = since.UtcDateTime;
+            context.Event(Reasons.TokenSecretMissing, message, warning: true);
+        }
+        status.Phase = Phases.Pending;
+        context.SetCondition(ConditionTypes.SourceResolved, "False", Reasons.TokenSecretMissing, message);
+        context.SetCondition(ConditionTypes.Ready, "False", Reasons.TokenSecretMissing, message);
+        var left = deadline - context.Now;
+        return StepResult.RequeueAfterDelay(left < _options.TokenSecretPollInterval ? left : _options.TokenSecretPollInterval);
+    }
 
     private async Task<StepResult> FailAsync(ReconcileContext context, BuildFailure failure, CancellationToken cancellationToken)
     {

@@ -119,18 +119,35 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- range $i, $tier := $v.retry.delayTiers }}
 {{- $_ := set $c (printf "Retry__DelayTiers__%d" $i) $tier -}}
 {{- end }}
+{{- /* Reconcile (ReconcileOptions) and Sources (SourcesOptions) */ -}}
+{{- $_ := set $c "Reconcile__MaxConsecutiveErrors" $v.reconcile.maxConsecutiveErrors -}}
+{{- $_ := set $c "Reconcile__TokenSecretTimeout" $v.reconcile.tokenSecretTimeout -}}
+{{- $_ := set $c "Reconcile__TokenSecretPollInterval" $v.reconcile.tokenSecretPollInterval -}}
+{{- $g := $v.sources.git -}}
+{{- range $i, $host := $g.allowedHosts }}
+{{- $_ := set $c (printf "Sources__Git__AllowedHosts__%d" $i) $host -}}
+{{- end }}
+{{- $_ := set $c "Sources__Git__AllowLoopback" $g.allowLoopback -}}
+{{- $_ := set $c "Sources__Git__AllowPrivateNetworks" $g.allowPrivateNetworks -}}
+{{- $_ := set $c "Sources__Git__AllowLinkLocal" $g.allowLinkLocal -}}
+{{- $_ := set $c "Sources__Git__AllowFileUrls" $g.allowFileUrls -}}
 {{- /* Build (BuildOptions); the registry credentials are secrets */ -}}
 {{- $b := $v.build -}}
 {{- $_ := set $c "Build__Strategy" $b.strategy -}}
 {{- $_ := set $c "Build__Images__Fetch" $b.images.fetch -}}
 {{- $_ := set $c "Build__Images__Nixpacks" $b.images.nixpacks -}}
 {{- $_ := set $c "Build__Images__BuildKit" $b.images.buildKit -}}
-{{- $_ := set $c "Build__Images__DockerBuilder" $b.images.dockerBuilder -}}
 {{- $_ := set $c "Build__ImagePullPolicy" $b.imagePullPolicy -}}
 {{- $_ := set $c "Build__ImageNameTemplate" $b.imageNameTemplate -}}
 {{- $_ := set $c "Build__DefaultTimeout" $b.defaultTimeout -}}
 {{- $_ := set $c "Build__PendingTimeout" $b.pendingTimeout -}}
-{{- $_ := set $c "Build__DockerBuildNetwork" $b.dockerBuildNetwork -}}
+{{- $_ := set $c "Build__HostNetwork" $b.hostNetwork -}}
+{{- range $i, $r := $b.insecureRegistries }}
+{{- $_ := set $c (printf "Build__InsecureRegistries__%d" $i) $r -}}
+{{- end }}
+{{- $_ := set $c "Build__Storage__WorkspaceSizeLimit" $b.storage.workspaceSizeLimit -}}
+{{- $_ := set $c "Build__Storage__BuildKitSizeLimit" $b.storage.buildKitSizeLimit -}}
+{{- $_ := set $c "Build__Storage__RuntimeSizeLimit" $b.storage.runtimeSizeLimit -}}
 {{- $_ := set $c "Build__SuccessfulJobsHistoryLimit" $b.successfulJobsHistoryLimit -}}
 {{- $_ := set $c "Build__FailedJobsHistoryLimit" $b.failedJobsHistoryLimit -}}
 {{- range $k, $q := $b.resources.requests }}
@@ -142,12 +159,15 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c "Build__Registry" $v.registry.host -}}
 {{- $_ := set $c "Build__RegistryScheme" $v.registry.scheme -}}
 {{- $_ := set $c "Build__RegistrySecretName" $v.registry.pushSecretName -}}
+{{- /* Dashboard (DashboardOptions): written only when on, as off is the operator's default */ -}}
+{{- if ($v.dashboard).enabled }}
+{{- $_ := set $c "Dashboard__Enabled" true -}}
+{{- end }}
 {{- range $k, $val := $v.extraConfig }}
 {{- $_ := set $c $k $val -}}
 {{- end }}
 {{- range $k, $val := $c }}
-{{- /* An empty docker build network means Docker's default, not the operator's default. */ -}}
-{{- if or (kindIs "bool" $val) (ne (toString $val) "") (eq $k "Build__DockerBuildNetwork") }}
+{{- if or (kindIs "bool" $val) (ne (toString $val) "") }}
 {{ $k }}: {{ toString $val | quote }}
 {{- end }}
 {{- end }}

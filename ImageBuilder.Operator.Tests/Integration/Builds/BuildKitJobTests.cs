@@ -9,18 +9,20 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ImageBuilder.Operator.Tests.Integration.Builds;
 
 /// <summary>
-/// The docker strategy's Job on the real cluster: fetch a tarball from a loopback server with the
-/// token from a Secret, build through the node's Docker engine, push, and report through the
-/// termination message, read by <see cref="BuildJobObserver"/>.
+/// The build Job on the real cluster with the real rootless BuildKit image made here from Debian's sources
+/// (<see cref="OperatorHost.OperatorHost.DevBuildKitImage"/>): fetch a tarball from a loopback server with the
+/// token from a Secret, plan, build and push with rootless BuildKit as user 1000, and report through the
+/// termination message, read by <see cref="BuildJobObserver"/>. The build uses nothing of the node's Docker (the test
+/// pulls and runs the result with it).
 /// </summary>
 [Collection(PlatformCollection.Name)]
-public sealed class DockerStrategyJobTests(PlatformFixture fixture)
+public sealed class BuildKitJobTests(PlatformFixture fixture)
 {
     private const string Token = "gho_integration-token-5c1e";
-    private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(4);
 
     [Fact]
-    public async Task DockerJob_TinyDockerfile_PushesTheDigestTheRegistryReports()
+    public async Task BuildKitJob_TinyDockerfile_PushesTheDigestTheRegistryReports()
     {
         await using var server = await ArchiveServer.StartAsync(Token);
         var url = server.Add("ok", new Dictionary<string, string>
@@ -35,12 +37,58 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
         var succeeded = Assert.IsType<JobOutcome.Succeeded>(outcome);
         var lookup = await Registry().GetDigestAsync(image.Repository, image.Tag, CancellationToken.None);
         Assert.Equal(lookup.Digest, succeeded.Digest);
-        Assert.Contains("naming to", succeeded.LogTail, StringComparison.Ordinal);
+        // BuildKit's own progress output, pushed by the rootless daemon in the pod.
+        Assert.Contains("exporting to image", succeeded.LogTail, StringComparison.Ordinal);
+        Assert.Contains("pushing layers", succeeded.LogTail, StringComparison.Ordinal);
+        var build = job.Spec.Template.Spec.Containers.Single();
+        Assert.Equal((1000L, (bool?)null), (build.SecurityContext.RunAsUser!.Value, build.SecurityContext.Privileged));
+        Assert.All(job.Spec.Template.Spec.Volumes, v => Assert.Null(v.HostPath));
         Assert.DoesNotContain(job.Spec.Template.Spec.Containers.Concat(job.Spec.Template.Spec.InitContainers).SelectMany(c => c.Env), e => e.Value?.Contains(Token, StringComparison.Ordinal) == true);
+        Assert.Equal("hi", await RunImageAsync(image.Repository + "@" + succeeded.Digest, "cat", "/greeting.txt"));
     }
 
     [Fact]
-    public async Task DockerJob_CloneUrl_BuildsTheCommitFromGit()
+    public async Task BuildKitJob_RepositoryDockerfileAndNoPlan_PlanContainerChoosesIt()
+    {
+        await using var server = await ArchiveServer.StartAsync(Token);
+        var url = server.Add("auto", new Dictionary<string, string>
+        {
+            ["Dockerfile"] = $"FROM {fixture.Registry}/base/busybox:latest\nCOPY hello.txt /hello.txt\n",
+            ["hello.txt"] = "auto " + Guid.NewGuid() + "\n",
+        });
+
+        var (outcome, image, job) = await RunAsync(url, null);
+
+        Assert.Contains(job.Spec.Template.Spec.InitContainers, c => c.Name == BuildJobTemplate.PlanContainer);
+        var succeeded = Assert.IsType<JobOutcome.Succeeded>(outcome);
+        Assert.Equal((await Registry().GetDigestAsync(image.Repository, image.Tag, CancellationToken.None)).Digest, succeeded.Digest);
+    }
+
+    [Fact]
+    public async Task BuildKitJob_TwoBuildsAtOnce_EachPushesItsOwnImage()
+    {
+        // Each pod has its own XDG_RUNTIME_DIR and --root: two daemonless builds sharing one would collide.
+        await using var server = await ArchiveServer.StartAsync(Token);
+        var urls = Enumerable.Range(1, 2).Select(i => server.Add($"twin{i}", new Dictionary<string, string>
+        {
+            ["Dockerfile"] = $"FROM {fixture.Registry}/base/busybox:latest\nCOPY id.txt /id.txt\nRUN sleep 2\n",
+            ["id.txt"] = $"twin {i} {Guid.NewGuid()}\n",
+        })).ToList();
+
+        var results = await Task.WhenAll(urls.Select(u => RunAsync(u, new BuildPlanSpec { Builder = "docker" })));
+
+        var digests = new List<string>();
+        foreach (var (outcome, image, _) in results)
+        {
+            var succeeded = Assert.IsType<JobOutcome.Succeeded>(outcome);
+            Assert.Equal((await Registry().GetDigestAsync(image.Repository, image.Tag, CancellationToken.None)).Digest, succeeded.Digest);
+            digests.Add(succeeded.Digest);
+        }
+        Assert.NotEqual(digests[0], digests[1]);
+    }
+
+    [Fact]
+    public async Task BuildKitJob_CloneUrl_BuildsTheCommitFromGit()
     {
         var (daemon, commit) = await GitDaemon.StartAsync(new Dictionary<string, string>
         {
@@ -57,12 +105,13 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     }
 
     [Fact]
-    public async Task DockerJob_FailingRunStep_IsAUserFaultWithTheLogTail()
+    public async Task BuildKitJob_FailingRunStepThatPrintsPushAndExport_IsAUserFaultWithTheLogTail()
     {
         await using var server = await ArchiveServer.StartAsync(Token);
         var url = server.Add("broken", new Dictionary<string, string>
         {
-            ["Dockerfile"] = $"FROM {fixture.Registry}/base/busybox:latest\nRUN echo 'main.c:3: error: expected semicolon' && exit 2\n",
+            // Words that once made a compile error look like a push failure (a service fault, retried).
+            ["Dockerfile"] = $"FROM {fixture.Registry}/base/busybox:latest\nRUN echo 'failed to push: export' && echo 'main.c:3: error: expected semicolon' && exit 2\n",
         });
 
         var (outcome, _, _) = await RunAsync(url, null);
@@ -73,7 +122,7 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     }
 
     [Fact]
-    public async Task DockerJob_ArchiveNotFound_IsAUserFault()
+    public async Task BuildKitJob_ArchiveNotFound_IsAUserFault()
     {
         await using var server = await ArchiveServer.StartAsync(Token);
 
@@ -84,7 +133,7 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     }
 
     [Fact]
-    public async Task DockerJob_NoDockerfile_SaysNixpacksIsUnavailable()
+    public async Task BuildKitJob_NoDockerfileAndAPlanImageWithoutNixpacks_IsAServiceFaultSayingWhatToInstall()
     {
         await using var server = await ArchiveServer.StartAsync(Token);
         var url = server.Add("nodockerfile", new Dictionary<string, string> { ["package.json"] = "{}" });
@@ -92,12 +141,32 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
         var (outcome, _, _) = await RunAsync(url, null);
 
         var failure = Assert.IsType<JobOutcome.Failed>(outcome).Failure;
-        Assert.Equal((Faults.User, BuildReasons.NixpacksUnavailable), (failure.Fault, failure.Reason));
-        Assert.Contains("nixpacks is unavailable", failure.Message, StringComparison.Ordinal);
+        Assert.Equal((Faults.Service, BuildReasons.NixpacksUnavailable), (failure.Fault, failure.Reason));
+        Assert.Contains("nixpacks 1.39.0 and jq", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task DockerJob_TokenRefused_IsAUserFault()
+    public async Task BuildKitJob_RegistryNotReachable_IsAPushFailure()
+    {
+        await using var server = await ArchiveServer.StartAsync(Token);
+        var url = server.Add("unpushable", new Dictionary<string, string>
+        {
+            ["Dockerfile"] = $"FROM {fixture.Registry}/base/busybox:latest\nCOPY a.txt /a.txt\n",
+            ["a.txt"] = Guid.NewGuid().ToString(),
+        });
+        var options = Options();
+        // Port 9 on loopback: nothing listens there (the discard port), so the push is refused.
+        options.ImageNameTemplate = "127.0.0.1:9/{userID}/{applicationID}";
+
+        var (ns, job) = await StartAsync(url, new BuildPlanSpec { Builder = "docker" }, options);
+        var outcome = await WaitAsync(ns, job.Metadata.Name);
+
+        var failure = Assert.IsType<JobOutcome.Failed>(outcome).Failure;
+        Assert.Equal((Faults.Service, BuildReasons.PushFailed), (failure.Fault, failure.Reason));
+    }
+
+    [Fact]
+    public async Task BuildKitJob_TokenRefused_IsAUserFault()
     {
         await using var server = await ArchiveServer.StartAsync("another-token");
         var url = server.Add("private", new Dictionary<string, string> { ["Dockerfile"] = "FROM scratch\n" });
@@ -110,7 +179,7 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     }
 
     [Fact]
-    public async Task DockerJob_ImageCannotBePulled_PendingTooLongOncePastTheWatchdog()
+    public async Task BuildKitJob_ImageCannotBePulled_PendingTooLongOncePastTheWatchdog()
     {
         var options = Options();
         options.Images.Fetch = $"{fixture.Registry}/it/never-pushed-fetch:v1";
@@ -162,7 +231,7 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
         var image = new ImageNamer(Microsoft.Extensions.Options.Options.Create(options)).For(build, commit);
         var request = new BuildJobRequest(build, "sample-1", 1, commit, archiveUrl, cloneUrl, image.Reference, "source-token", "token", options.RegistrySecretName, JobTimeout);
         Assert.Empty(ImageBuilder.Operator.Requests.RequestRules.Validate(build.Spec));
-        var job = await fixture.Kubernetes.BatchV1.CreateNamespacedJobAsync(new DockerStrategy(Microsoft.Extensions.Options.Options.Create(options)).CreateJob(request), ns);
+        var job = await fixture.Kubernetes.BatchV1.CreateNamespacedJobAsync(new BuildKitStrategy(Microsoft.Extensions.Options.Options.Create(options)).CreateJob(request), ns);
         return (ns, job);
     }
 
@@ -211,16 +280,30 @@ public sealed class DockerStrategyJobTests(PlatformFixture fixture)
     {
         var options = new BuildOptions
         {
-            Strategy = BuildOptions.StrategyNames.Docker,
             Registry = fixture.Registry,
             RegistryUsername = fixture.RegistryUser,
             RegistryPassword = fixture.RegistryPassword,
             RegistrySecretName = "registry",
+            // The development cluster has no pod network; its registry speaks plain http.
+            HostNetwork = true,
+            InsecureRegistries = [fixture.Registry],
         };
         options.Images.Fetch = "imagebuilder/fetch:dev";
+        // No nixpacks on this machine: the fetch image stands in as plan image.
+        options.Images.Nixpacks = "imagebuilder/fetch:dev";
+        options.Images.BuildKit = OperatorHost.OperatorHost.DevBuildKitImage;
         options.Resources.Limits.Clear();
         options.Resources.Requests.Clear();
+        Assert.True(new BuildOptionsValidator().Validate(null, options).Succeeded);
         return options;
+    }
+
+    /// <summary>Pulls <paramref name="reference"/> from the registry and runs <paramref name="command"/> in it; its output, trimmed.</summary>
+    private async Task<string> RunImageAsync(string reference, params string[] command)
+    {
+        await DockerCli.LoginAsync(fixture);
+        await DockerCli.RunAsync("pull", "-q", reference);
+        return (await DockerCli.RunAsync(["run", "--rm", "--network", "none", reference, .. command])).Trim();
     }
 
     private RegistryClient Registry() =>

@@ -1,0 +1,4 @@
+namespace ImageBuilder.Operator.Dashboard;
+
+/// <summary>The tags of one repository.</summary>
+public sealed record TagsView(string Registry, string Repository, IReadOnlyList<TagView> Tags, bool Truncated, string? Error, DateTimeOffset ReadAt);
