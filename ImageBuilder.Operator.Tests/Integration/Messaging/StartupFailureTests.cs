@@ -78,7 +78,12 @@ public sealed class StartupFailureTests(PlatformFixture fixture, ITestOutputHelp
         ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
         ["Controller__Namespace"] = ns,
         ["Controller__LeaderElection__LeaseNamespace"] = ns,
+        // A complete configuration (as the chaos replicas have), so only the failure under test stops start-up.
         ["Build__Registry"] = fixture.Registry,
+        ["Build__Strategy"] = "buildkit",
+        ["Build__Images__Fetch"] = "imagebuilder/fetch:dev",
+        ["Build__Images__Nixpacks"] = "imagebuilder/fetch:dev",
+        ["Build__Images__BuildKit"] = ImageBuilder.Operator.Tests.Integration.OperatorHost.OperatorHost.DevBuildKitImage,
         ["RabbitMq__Uri"] = fixture.AmqpUri.ToString(),
         ["RabbitMq__BuildQueue"] = prefix + ".build",
         ["RabbitMq__FailQueue"] = prefix + ".fail",
