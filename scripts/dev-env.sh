@@ -26,6 +26,8 @@ export RabbitMq__Uri=amqp://guest:guest@127.0.0.1:5672/
 export RabbitMq__TargetNamespace="$DEMO_NAMESPACE"
 export Controller__LeaderElection__LeaseNamespace="$DEMO_NAMESPACE"
 export Retry__BaseDelay=00:00:10
+# The read-only build dashboard (docs/dashboard.md) on the operator's port.
+export Dashboard__Enabled=true
 # Kept apart from the rest of the shared cluster: this operator reconciles only the demo's
 # namespace, and make run / make submit use queues of their own, so `make up`'s replicas
 # (image-builder.build) and the tests' operators never take the demo's requests, nor it theirs.

@@ -175,7 +175,7 @@ verify_git() {
 # operator stop at its options validation; an operator without that option just starts listening.
 # Any of these proves that managed code ran: a console log line, the host's own messages, or an
 # exception that escaped Main.
-MANAGED='^(info|warn|fail|crit|dbug|trce): |Now listening on|Application started|OptionsValidationException|Hosting failed to start|Unhandled exception\.'
+MANAGED='^(info|warn|fail|crit|dbug|trce): |^image-builder: cannot run: |Now listening on|Application started|OptionsValidationException|Hosting failed to start|Unhandled exception\.'
 verify_runtime() {
   local image=$1 name="ib-operator-image-check-$$" logs="" i
   docker rm -f "$name" >/dev/null 2>&1 || true

@@ -72,7 +72,9 @@ if [ "${consumers:-0}" -gt 1 ]; then
 fi
 
 step "kubectl apply -f config/samples/imagebuild.yaml (namespace $DEMO_NAMESPACE)"
-kubectl -n "$DEMO_NAMESPACE" delete imagebuild hello --ignore-not-found >/dev/null
+# Foreground and waited for: the previous run's Job has the same name, and the garbage collector
+# would otherwise delete it under the new ImageBuild's feet.
+kubectl -n "$DEMO_NAMESPACE" delete imagebuild hello --ignore-not-found --cascade=foreground --wait=true --timeout=60s >/dev/null
 # The sample's commit is fixed, so a previous run's image would make this a cache hit; delete
 # it from the registry so the demo really builds (the queued request below then hits the cache).
 # On a fresh machine there is none: the registry answers 404 and there is nothing to delete.
@@ -110,3 +112,6 @@ docker run --rm --network none "${image%:*}@$digest"
 
 step "the same repository as a BuildRequest on the build queue $RabbitMq__BuildQueue (make submit)"
 bash scripts/submit.sh
+
+step "the build dashboard"
+echo "http://127.0.0.1:$OPERATOR_PORT/  (live builds, queues, registry; KEEP=1 make run keeps it up)"

@@ -174,7 +174,7 @@ public sealed class BuildJobTemplate(BuildOptions options)
         foreach (var env in request.Build.Spec.BuildPlan?.Envs ?? [])
         {
             yield return flag;
-            yield return format(env.Key, env.Value);
+            yield return format(env.Key, env.Value ?? "");
         }
     }
 

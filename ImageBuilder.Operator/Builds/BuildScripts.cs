@@ -95,7 +95,11 @@ public static class BuildScripts
         else
           command -v git >/dev/null 2>&1 \
             || ib_fail fetch GitUnavailable "this fetch image has no git, which a clone URL needs" "$log"
-          export GIT_TERMINAL_PROMPT=0
+          # The operator checked this URL (Sources/GitUrlPolicy): keep git to it. Only the URL's own scheme
+          # (no ext::, fd:: or file transports), no protocols named by the remote, no system config, and
+          # no redirect to another host.
+          GIT_ALLOW_PROTOCOL=${IB_CLONE_URL%%://*}
+          export GIT_TERMINAL_PROMPT=0 GIT_ALLOW_PROTOCOL GIT_PROTOCOL_FROM_USER=0 GIT_CONFIG_NOSYSTEM=1
           if [ -n "$token" ]; then
             # Through git's environment config, so the token is in no command line.
             GIT_CONFIG_VALUE_0="Authorization: Basic $(printf 'x-access-token:%s' "$token" | base64 | tr -d '\n')"
@@ -103,6 +107,7 @@ public static class BuildScripts
           fi
           {
             git init -q "$src" && git -C "$src" remote add origin "$IB_CLONE_URL" &&
+            git -C "$src" config http.followRedirects false &&
             { git -C "$src" fetch -q --depth 1 origin "$IB_COMMIT" || git -C "$src" fetch -q origin; } &&
             git -C "$src" -c advice.detachedHead=false checkout -q "$IB_COMMIT"
           } >"$log" 2>&1 || ib_fail fetch CloneFailed "cloning the repository failed" "$log" "$(ib_http_status "$log")"

@@ -73,7 +73,7 @@ public static partial class BuildPlanRules
             DockerfilePath = NullIfEmpty(plan.DockerfilePath),
             NixpacksPath = NullIfEmpty(plan.NixpacksPath),
             // A variable's value may be empty on purpose (FOO=); only a missing value becomes "".
-            Envs = plan.Envs is { Count: > 0 } envs ? [.. envs.Select(e => new BuildEnv { Key = e.Key, Value = e.Value ?? "" })] : null,
+            Envs = plan.Envs is { Count: > 0 } envs ? [.. envs.Select(e => new BuildEnv { Key = e.Key, Value = e.Value })] : null,
             NixPkgs = plan.NixPkgs is { Count: > 0 } ? plan.NixPkgs : null,
             NixLibs = plan.NixLibs is { Count: > 0 } ? plan.NixLibs : null,
             AptPkgs = plan.AptPkgs is { Count: > 0 } ? plan.AptPkgs : null,

@@ -41,7 +41,15 @@ public sealed class EnsureJobStep(
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            // Created by an earlier reconcile whose status write did not land: adopt it.
+            // Created by an earlier reconcile whose status write did not land: adopt it. A Job of that
+            // name owned by another uid is a leftover of a deleted ImageBuild of the same name, which the
+            // garbage collector is about to delete: adopting it would lose this attempt, so remove it first.
+            if (!await IsOwnJobAsync(context, jobName, cancellationToken))
+            {
+                await kubernetes.BatchV1.DeleteNamespacedJobAsync(jobName, context.Namespace,
+                    propagationPolicy: "Background", cancellationToken: cancellationToken);
+                return StepResult.RequeueAfterDelay(TimeSpan.FromSeconds(1));
+            }
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.UnprocessableEntity)
         {
@@ -60,6 +68,13 @@ public sealed class EnsureJobStep(
         context.Event(Reasons.BuildStarted, message);
         // The Job watch brings the next reconcile; the requeue only arms the never-started watchdog.
         return StepResult.RequeueAfterDelay(_options.PendingTimeout);
+    }
+
+    private async Task<bool> IsOwnJobAsync(ReconcileContext context, string jobName, CancellationToken cancellationToken)
+    {
+        // Live read: the informer may not have seen a Job created a moment ago.
+        var job = await kubernetes.BatchV1.ReadNamespacedJobAsync(jobName, context.Namespace, cancellationToken: cancellationToken);
+        return job.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true;
     }
 
     private static BuildFailure Rejected(string jobName, HttpOperationException e)
