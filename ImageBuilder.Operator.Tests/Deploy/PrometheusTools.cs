@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ImageBuilder.Operator.Tests.Deploy;
 
 /// <summary>
@@ -17,28 +15,7 @@ internal static class PrometheusTools
     public static async Task<string> PrometheusAsync() => await FindOrInstallAsync("prometheus");
 
     /// <summary>Runs <paramref name="file"/> from the repository root and returns how it exited and what it printed.</summary>
-    public static async Task<HelmResult> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Helm.RepoRoot };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', psi.ArgumentList)} did not finish in {timeout}");
-        }
-        return new HelmResult(process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<HelmResult> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout) => Helm.RunProcessAsync(file, args, timeout);
 
     private static async Task<string> FindOrInstallAsync(string name)
     {

@@ -14,6 +14,20 @@ public sealed class PlatformFixture : IAsyncLifetime
     private readonly List<string> _namespaces = [];
 
     public string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>The operator as <c>dotnet build</c> left it, for tests that run it as its own process.</summary>
+    public string OperatorDll()
+    {
+        foreach (var configuration in new[] { "Debug", "Release" })
+        {
+            var dll = Path.Combine(RepoRoot, "ImageBuilder.Operator", "bin", configuration, "net10.0", "ImageBuilder.Operator.dll");
+            if (File.Exists(dll))
+            {
+                return dll;
+            }
+        }
+        throw new InvalidOperationException("ImageBuilder.Operator.dll is not built (dotnet build ImageBuilder.Operator)");
+    }
     public string KubeConfigPath { get; private set; } = "";
     public Uri AmqpUri { get; private set; } = null!;
     /// <summary>host:port of the registry, e.g. 127.0.0.1:5000.</summary>

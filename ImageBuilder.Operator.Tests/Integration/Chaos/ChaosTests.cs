@@ -150,23 +150,11 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
     private ChaosOperator StartOperator()
     {
         var identity = $"{_prefix}-op{_started++}";
-        var op = ChaosOperator.Start(OperatorDll(), identity, OperatorEnv(), _logs);
+        var op = ChaosOperator.Start(fixture.OperatorDll(), identity, OperatorEnv(), _logs);
         _operators.Add(op);
         return op;
     }
 
-    private string OperatorDll()
-    {
-        foreach (var configuration in new[] { "Debug", "Release" })
-        {
-            var dll = Path.Combine(fixture.RepoRoot, "ImageBuilder.Operator", "bin", configuration, "net10.0", "ImageBuilder.Operator.dll");
-            if (File.Exists(dll))
-            {
-                return dll;
-            }
-        }
-        throw new InvalidOperationException("ImageBuilder.Operator.dll is not built (dotnet build ImageBuilder.Operator)");
-    }
 
     private Dictionary<string, string> OperatorEnv() => new(StringComparer.Ordinal)
     {

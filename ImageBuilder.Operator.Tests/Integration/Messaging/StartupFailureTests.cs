@@ -94,7 +94,7 @@ public sealed class StartupFailureTests(PlatformFixture fixture, ITestOutputHelp
 
     private async Task<OperatorRun> RunOperatorAsync(Dictionary<string, string> environment)
     {
-        var dll = OperatorDll();
+        var dll = fixture.OperatorDll();
         var psi = new ProcessStartInfo("dotnet", [dll])
         {
             RedirectStandardOutput = true,
@@ -161,18 +161,6 @@ public sealed class StartupFailureTests(PlatformFixture fixture, ITestOutputHelp
         return text.ToString();
     }
 
-    private string OperatorDll()
-    {
-        foreach (var configuration in new[] { "Debug", "Release" })
-        {
-            var dll = Path.Combine(fixture.RepoRoot, "ImageBuilder.Operator", "bin", configuration, "net10.0", "ImageBuilder.Operator.dll");
-            if (File.Exists(dll))
-            {
-                return dll;
-            }
-        }
-        throw new InvalidOperationException("ImageBuilder.Operator.dll is not built (dotnet build ImageBuilder.Operator)");
-    }
 
     private static int FreePort()
     {
