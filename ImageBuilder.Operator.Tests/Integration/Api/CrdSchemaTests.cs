@@ -198,7 +198,7 @@ public sealed class CrdSchemaTests(PlatformFixture fixture)
         }
         return type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Select(p => (p, name: p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name))
-            .Where(x => x.name is not null && x.p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
+            .Where(x => x.name is not null && x.p.GetCustomAttribute<JsonIgnoreAttribute>() is not { Condition: JsonIgnoreCondition.Always })
             .SelectMany(x => TypePaths(x.p.PropertyType, $"{path}.{x.name}"));
     }
 }
