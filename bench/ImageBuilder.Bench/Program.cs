@@ -13,7 +13,7 @@ Directory.CreateDirectory(resultsDir);
 var workDir = Directory.CreateTempSubdirectory("imagebuilder-bench-").FullName;
 var sizes = BenchSizes.FromEnvironment();
 var started = DateTimeOffset.UtcNow;
-Console.WriteLine($"bench: {sizes}; operator logs in {workDir}");
+Console.WriteLine($"bench: {sizes with { Only = [] }} only [{string.Join(",", sizes.Only)}]; operator logs in {workDir}");
 using var bench = new Bench(BenchPlatform.Load(envFile), repoRoot, workDir, sizes);
 string? error = null;
 try
