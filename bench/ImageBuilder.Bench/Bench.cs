@@ -219,13 +219,16 @@ public sealed class Bench(BenchPlatform platform, string repoRoot, string workDi
         var steps = new List<double>();
         var buildContainer = new List<double>();
         var outsidePod = new List<double>();
+        var phases = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         for (var i = 0; i < sizes.Samples; i++)
         {
             var app = $"bench-{_run}-e2e{i}";
+            var published = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
             await queues.PublishAsync(prefix + ".build", RequestJson(app));
             var response = await WaitForResponseAsync(queues, prefix + ".cm", app);
             var total = clock.Elapsed.TotalSeconds;
+            var answered = published + clock.Elapsed;
             if (response.Status != BuildResponse.StatusSuccess)
             {
                 throw new InvalidOperationException($"the build of {app} failed: {JsonSerializer.Serialize(response)}");
@@ -241,7 +244,23 @@ public sealed class Bench(BenchPlatform platform, string repoRoot, string workDi
             overheads.Add(total - stepSeconds);
             buildContainer.Add(await BenchBuilds.ContainerSecondsAsync(_k8s, ns, job, "build"));
             outsidePod.Add(total - await BenchBuilds.ContainerSecondsAsync(_k8s, ns, job));
+            // Where the time goes, on the host's clock (the node's Docker engine keeps nanoseconds; the kubelet, seconds).
+            var pod = await BenchBuilds.PodTimelineAsync(_k8s, ns, job);
+            var (sandbox, fetch, buildkit) = (pod["POD"].Started, pod["fetch"], pod["build"]);
+            foreach (var (key, seconds) in new[]
+            {
+                ("publish_to_pod_sandbox", sandbox - published),
+                ("pod_sandbox_to_fetch", fetch.Started - sandbox),
+                ("fetch_container", fetch.Finished - fetch.Started),
+                ("fetch_to_build", buildkit.Started - fetch.Finished),
+                ("build_container", buildkit.Finished - buildkit.Started),
+                ("build_to_response", answered - buildkit.Finished),
+            })
+            {
+                (phases.TryGetValue(key, out var list) ? list : phases[key] = []).Add(seconds.TotalSeconds);
+            }
         }
+        _results["e2e_phases_s"] = phases.ToDictionary(p => p.Key, p => Stats.Round(Stats.Median(p.Value)));
         _results["e2e_s"] = Stats.Round(Stats.Median(totals));
         _results["e2e_s_samples"] = totals.Select(s => Stats.Round(s)).ToArray();
         _results["e2e_overhead_s"] = Stats.Round(Stats.Median(overheads));
@@ -325,6 +344,8 @@ public sealed class Bench(BenchPlatform platform, string repoRoot, string workDi
     private async Task<(double Seconds, double Cached)> StepsOfAsync(string ns, string job)
     {
         var log = await BenchBuilds.ContainerLogAsync(_k8s, ns, job, "build");
+        // Kept beside the operator's logs, to check the figures against BuildKit's own output.
+        await File.WriteAllTextAsync(Path.Combine(workDir, $"{job}.buildkit.log"), log);
         var vertices = BuildKitProgress.Vertices(log);
         if (!vertices.Any(v => BuildKitProgress.IsStep(v.Name)))
         {

@@ -102,6 +102,22 @@ public static class BenchBuilds
         return job.Status?.StartTime is { } start && job.Status.CompletionTime is { } end ? (end - start).TotalSeconds : double.NaN;
     }
 
+    /// <summary>
+    /// The pod's containers as the node's Docker engine saw them (nanoseconds, the host's clock): name (the sandbox is
+    /// <c>POD</c>), start and end (the sandbox's end is unset while the pod exists).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, (DateTimeOffset Started, DateTimeOffset Finished)>> PodTimelineAsync(IKubernetes k8s, string ns, string jobName)
+    {
+        var pods = await k8s.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "job-name=" + jobName);
+        var pod = pods.Items.SingleOrDefault() ?? throw new InvalidOperationException($"Job {ns}/{jobName} has {pods.Items.Count} pods");
+        var ids = (await DockerAsync("ps", "-aq", "--no-trunc", "--filter", "label=io.kubernetes.pod.namespace=" + ns, "--filter", "label=io.kubernetes.pod.name=" + pod.Metadata.Name))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = await DockerAsync(["inspect", "-f", "{{index .Config.Labels \"io.kubernetes.container.name\"}} {{.State.StartedAt}} {{.State.FinishedAt}}", .. ids]);
+        return lines.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' '))
+            .ToDictionary(p => p[0], p => (DateTimeOffset.Parse(p[1], CultureInfo.InvariantCulture), DateTimeOffset.Parse(p[2], CultureInfo.InvariantCulture)));
+    }
+
     private static async Task<string[]> ContainerIdsAsync(IKubernetes k8s, string ns, string jobName, string? container)
     {
         var pods = await k8s.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "job-name=" + jobName);

@@ -20,12 +20,16 @@ public static partial class BuildKitProgress
 
     public static bool IsStep(string name) => Step().IsMatch(name);
 
-    /// <summary>Every finished vertex: its name, its DONE duration (0 when CACHED) and whether it was CACHED.</summary>
+    /// <summary>
+    /// Every finished vertex: its name, its DONE duration (0 when CACHED) and whether it was CACHED. A vertex can be
+    /// printed done more than once (its header repeats when its progress resumes), each time with its duration since
+    /// the same start, so the longest one counts, once.
+    /// </summary>
     public static IReadOnlyList<(string Name, double Seconds, bool Cached)> Vertices(string log)
     {
         ArgumentNullException.ThrowIfNull(log);
         var names = new Dictionary<int, string>();
-        var done = new List<(string, double, bool)>();
+        var done = new SortedDictionary<int, (string Name, double Seconds, bool Cached)>();
         foreach (var line in log.Split('\n'))
         {
             var m = Line().Match(line.TrimEnd('\r'));
@@ -41,14 +45,15 @@ public static partial class BuildKitProgress
             }
             else if (Done().Match(rest) is { Success: true } d)
             {
-                done.Add((name, double.Parse(d.Groups[1].Value, CultureInfo.InvariantCulture), false));
+                var seconds = double.Parse(d.Groups[1].Value, CultureInfo.InvariantCulture);
+                done[id] = (name, Math.Max(seconds, done.TryGetValue(id, out var before) ? before.Seconds : 0), false);
             }
             else if (rest == "CACHED")
             {
-                done.Add((name, 0, true));
+                done[id] = (name, 0, true);
             }
         }
-        return done;
+        return [.. done.Values];
     }
 
     [GeneratedRegex(@"^#(\d+) (.*)$")]

@@ -43,6 +43,10 @@ var md = new StringBuilder()
     .AppendLine("Measured in one run on this machine by `make bench` (scripts/bench.sh → bench/ImageBuilder.Bench).")
     .AppendLine("Definitions: bench/README.md.")
     .AppendLine()
+    .AppendLine(sizes.Only.Count == 0
+        ? "Every figure was measured in this run."
+        : $"Only `BENCH_ONLY={string.Join(',', sizes.Only)}` was measured in this run; the other figures are absent, not zero.")
+    .AppendLine()
     .AppendLine("| figure | value |")
     .AppendLine("|---|---|");
 foreach (var (key, value) in results)
