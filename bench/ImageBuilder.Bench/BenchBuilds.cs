@@ -11,7 +11,11 @@ public static class BenchBuilds
 {
     public const string SharedTokenSecret = "bench-token";
 
-    public static ImageBuild New(string ns, string name, string app, string tokenSecret) => new()
+    public static ImageBuild New(string ns, string name, string app, string tokenSecret) =>
+        New(ns, name, app, tokenSecret, SampleRepository.FullName, commit: null, timeoutSeconds: 300);
+
+    /// <summary>An ImageBuild of <paramref name="repo"/>'s main branch, or of <paramref name="commit"/> when given.</summary>
+    public static ImageBuild New(string ns, string name, string app, string tokenSecret, string repo, string? commit, int timeoutSeconds) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
         Spec = new ImageBuildSpec
@@ -21,13 +25,14 @@ public static class BenchBuilds
             Source = new SourceSpec
             {
                 Connector = Connectors.GitHub,
-                Repo = SampleRepository.FullName,
-                Type = RefTypes.Repo,
+                Repo = repo,
+                Type = commit is null ? RefTypes.Repo : RefTypes.Commit,
+                Commit = commit,
                 TokenSecretRef = new SecretKeyRef { Name = tokenSecret, Key = "token" },
             },
             BuildPlan = new BuildPlanSpec { Builder = "docker" },
             MaxRetries = 2,
-            TimeoutSeconds = 300,
+            TimeoutSeconds = timeoutSeconds,
         },
     };
 
@@ -67,24 +72,64 @@ public static class BenchBuilds
     }
 
     /// <summary>
-    /// Seconds the build's pod spent in its containers (init and main). The kubelet reports container times to the
-    /// second, so they come from the node's Docker engine, which keeps nanoseconds (the dev cluster runs on dockershim).
+    /// Seconds the build's pod spent in its containers (init and main), or only in the container named
+    /// <paramref name="container"/>. The kubelet reports container times to the second, so they come from the node's
+    /// Docker engine, which keeps nanoseconds (the dev cluster's kubelet runs its pods on dockershim).
     /// </summary>
-    public static async Task<double> ContainerSecondsAsync(IKubernetes k8s, string ns, string jobName)
+    public static async Task<double> ContainerSecondsAsync(IKubernetes k8s, string ns, string jobName, string? container = null)
     {
-        var pods = await k8s.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "job-name=" + jobName);
-        var pod = pods.Items.SingleOrDefault() ?? throw new InvalidOperationException($"Job {ns}/{jobName} has {pods.Items.Count} pods");
-        var ids = (await DockerAsync("ps", "-aq", "--no-trunc", "--filter", "label=io.kubernetes.pod.namespace=" + ns,
-            "--filter", "label=io.kubernetes.pod.name=" + pod.Metadata.Name, "--filter", "label=io.kubernetes.docker.type=container"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (ids.Length == 0)
-        {
-            throw new InvalidOperationException($"no Docker containers for pod {ns}/{pod.Metadata.Name}");
-        }
+        var ids = await ContainerIdsAsync(k8s, ns, jobName, container);
         var times = await DockerAsync(["inspect", "-f", "{{.State.StartedAt}} {{.State.FinishedAt}}", .. ids]);
         return times.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(' '))
             .Sum(p => (DateTimeOffset.Parse(p[1], CultureInfo.InvariantCulture) - DateTimeOffset.Parse(p[0], CultureInfo.InvariantCulture)).TotalSeconds);
+    }
+
+    /// <summary>
+    /// The output of the build's container <paramref name="container"/>, from the node's Docker engine: the build
+    /// script prints BuildKit's whole plain progress when it ends (the termination message keeps only its tail).
+    /// </summary>
+    public static async Task<string> ContainerLogAsync(IKubernetes k8s, string ns, string jobName, string container)
+    {
+        var ids = await ContainerIdsAsync(k8s, ns, jobName, container);
+        return await DockerAsync("logs", ids[0]);
+    }
+
+    /// <summary>The Job's start → completion, from its status (whole seconds: the apiserver keeps no more).</summary>
+    public static async Task<double> JobSecondsAsync(IKubernetes k8s, string ns, string jobName)
+    {
+        var job = await k8s.BatchV1.ReadNamespacedJobAsync(jobName, ns);
+        return job.Status?.StartTime is { } start && job.Status.CompletionTime is { } end ? (end - start).TotalSeconds : double.NaN;
+    }
+
+    /// <summary>
+    /// The pod's containers as the node's Docker engine saw them (nanoseconds, the host's clock): name (the sandbox is
+    /// <c>POD</c>), start and end (the sandbox's end is unset while the pod exists).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, (DateTimeOffset Started, DateTimeOffset Finished)>> PodTimelineAsync(IKubernetes k8s, string ns, string jobName)
+    {
+        var pods = await k8s.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "job-name=" + jobName);
+        var pod = pods.Items.SingleOrDefault() ?? throw new InvalidOperationException($"Job {ns}/{jobName} has {pods.Items.Count} pods");
+        var ids = (await DockerAsync("ps", "-aq", "--no-trunc", "--filter", "label=io.kubernetes.pod.namespace=" + ns, "--filter", "label=io.kubernetes.pod.name=" + pod.Metadata.Name))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = await DockerAsync(["inspect", "-f", "{{index .Config.Labels \"io.kubernetes.container.name\"}} {{.State.StartedAt}} {{.State.FinishedAt}}", .. ids]);
+        return lines.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' '))
+            .ToDictionary(p => p[0], p => (DateTimeOffset.Parse(p[1], CultureInfo.InvariantCulture), DateTimeOffset.Parse(p[2], CultureInfo.InvariantCulture)));
+    }
+
+    private static async Task<string[]> ContainerIdsAsync(IKubernetes k8s, string ns, string jobName, string? container)
+    {
+        var pods = await k8s.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "job-name=" + jobName);
+        var pod = pods.Items.SingleOrDefault() ?? throw new InvalidOperationException($"Job {ns}/{jobName} has {pods.Items.Count} pods");
+        string[] filters = ["--filter", "label=io.kubernetes.pod.namespace=" + ns, "--filter", "label=io.kubernetes.pod.name=" + pod.Metadata.Name,
+            "--filter", "label=io.kubernetes.docker.type=container"];
+        if (container is not null)
+        {
+            filters = [.. filters, "--filter", "label=io.kubernetes.container.name=" + container];
+        }
+        var ids = (await DockerAsync(["ps", "-aq", "--no-trunc", .. filters])).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return ids.Length > 0 ? ids : throw new InvalidOperationException($"no Docker containers {container} for pod {ns}/{pod.Metadata.Name}");
     }
 
     private static Task<string> DockerAsync(params string[] args) =>

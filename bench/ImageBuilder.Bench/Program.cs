@@ -13,7 +13,7 @@ Directory.CreateDirectory(resultsDir);
 var workDir = Directory.CreateTempSubdirectory("imagebuilder-bench-").FullName;
 var sizes = BenchSizes.FromEnvironment();
 var started = DateTimeOffset.UtcNow;
-Console.WriteLine($"bench: {sizes}; operator logs in {workDir}");
+Console.WriteLine($"bench: {sizes with { Only = [] }} only [{string.Join(",", sizes.Only)}]; operator logs in {workDir}");
 using var bench = new Bench(BenchPlatform.Load(envFile), repoRoot, workDir, sizes);
 string? error = null;
 try
@@ -42,6 +42,10 @@ var md = new StringBuilder()
     .AppendLine()
     .AppendLine("Measured in one run on this machine by `make bench` (scripts/bench.sh → bench/ImageBuilder.Bench).")
     .AppendLine("Definitions: bench/README.md.")
+    .AppendLine()
+    .AppendLine(sizes.Only.Count == 0
+        ? "Every figure was measured in this run."
+        : $"Only `BENCH_ONLY={string.Join(',', sizes.Only)}` was measured in this run; the other figures are absent, not zero.")
     .AppendLine()
     .AppendLine("| figure | value |")
     .AppendLine("|---|---|");
