@@ -1,6 +1,7 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Tests.Integration.Builds;
+using ImageBuilder.Operator.Tests.Integration.OperatorHost;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Reconciliation;
@@ -52,7 +53,9 @@ public sealed class SuccessfulBuildTests(PlatformFixture fixture, ITestOutputHel
         await scenario.SubmitAsync(BuildScenario.NewBuild("steady", repo, "steady-token"), token);
         var done = await scenario.WaitForPhaseAsync("steady", Phases.Succeeded, Phases.Failed);
         Assert.Equal(Phases.Succeeded, done.Status!.Phase);
-        var events = (await scenario.EventsAsync("steady")).Count;
+        // The success Event is recorded after the status write this test waited for: count once it is there.
+        var events = (await Eventually.ValueAsync(() => scenario.EventsAsync("steady"),
+            e => e.Any(x => x.Reason == Reasons.BuildSucceeded), TimeSpan.FromSeconds(30), "the BuildSucceeded Event")).Count;
 
         // The last status write, the Job's completion and the token Secret's deletion all come back
         // as watch events; none of them may produce another write.
