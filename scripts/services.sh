@@ -118,7 +118,9 @@ CFG
   if ! rabbitmqctl -q -n rabbit@localhost status >/dev/null 2>&1; then
     port_taken 5672 && die "port 5672 is taken by $(port_holder 5672), which is not this RabbitMQ; stop it first"
     log "starting rabbitmq"
-    rabbitmq-server -detached >>"$IB_LOGS/rabbitmq.log" 2>&1
+    # Not through start_daemon (rabbitmq-server forks its own node and epmd), so close the `up` lock's
+    # descriptor here: a broker holding it would make every later `services.sh up` wait forever.
+    rabbitmq-server -detached >>"$IB_LOGS/rabbitmq.log" 2>&1 </dev/null 9>&-
   fi
   wait_for 90 "rabbitmq" rabbit_ready
 }
@@ -283,11 +285,23 @@ ENV
   echo "PLATFORM_ENV=$f"
 }
 
+# The processes that have $1 open (pid and command line), for a message.
+lock_holders() {
+  local f
+  for f in /proc/[0-9]*/fd/*; do
+    [ "$(readlink "$f" 2>/dev/null)" = "$1" ] || continue
+    f=${f#/proc/}; f=${f%%/*}
+    printf '%s (%s) ' "$f" "$(tr '\0' ' ' <"/proc/$f/cmdline" 2>/dev/null | cut -c1-80)"
+  done
+}
+
 up() {
   # One `up` at a time on this machine: tests, make run and several work trees may start the
   # platform together, and two Kubernetes or BuildKit builds in one cache folder wreck each other.
-  exec 9>"$IB_STATE/services-up.lock"
-  flock 9
+  local lock="$IB_STATE/services-up.lock"
+  exec 9>"$lock"
+  # Bounded, and naming the holder: a first Kubernetes build takes up to ~20 min on 2 cores.
+  flock -w 2400 9 || die "waited 40 min for $lock; held by: $(lock_holders "$lock")"
   local what=("$@")
   [ ${#what[@]} -eq 0 ] && what=(tools docker registry rabbitmq kubernetes images)
   local start=$SECONDS
