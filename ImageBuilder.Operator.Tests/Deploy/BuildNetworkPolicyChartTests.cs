@@ -106,7 +106,7 @@ public sealed class BuildNetworkPolicyChartTests
     [InlineData("198.51.100.128/25", ExcludedCidr)]
     public async Task Template_AllowedCidrInsideAnExcludedOne_FailsSayingWhich(string gitHosts, string excludedBy)
     {
-        var result = await Helm.RunAsync(["template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, .. Enabled(gitHosts: gitHosts)]);
+        var result = await Helm.RenderAsync(Enabled(gitHosts: gitHosts));
 
         Assert.False(result.Succeeded, "an allowed CIDR that can never be reached must not render");
         Assert.Contains($"buildNetworkPolicy.gitHosts: {gitHosts} lies inside the excluded {excludedBy}", result.StdErr, StringComparison.Ordinal);
@@ -117,7 +117,7 @@ public sealed class BuildNetworkPolicyChartTests
     [InlineData("gitHosts", "buildNetworkPolicy.gitHosts.cidrs")]
     public async Task Template_EnabledWithoutADestination_FailsInsteadOfAllowingEverything(string destination, string message)
     {
-        var result = await Helm.RunAsync(["template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, .. destination == "registry" ? Enabled(registry: null) : Enabled(gitHosts: null)]);
+        var result = await Helm.RenderAsync(destination == "registry" ? Enabled(registry: null) : Enabled(gitHosts: null));
 
         Assert.False(result.Succeeded, $"no {destination} destination must not render");
         Assert.Contains(message, result.StdErr, StringComparison.Ordinal);
@@ -129,7 +129,7 @@ public sealed class BuildNetworkPolicyChartTests
     [InlineData("buildNetworkPolicy.gitHosts.ports=null")]
     public async Task Template_MalformedPolicyValue_FailsSchemaValidation(string set)
     {
-        var result = await Helm.RunAsync(["template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, .. Enabled(), "--set", set]);
+        var result = await Helm.RenderAsync([.. Enabled(), "--set", set]);
 
         Assert.False(result.Succeeded, $"--set {set} must not render");
         Assert.Contains("/buildNetworkPolicy/", result.StdErr, StringComparison.Ordinal);

@@ -45,7 +45,7 @@ public sealed class ChartRbacScopeTests
     [Fact]
     public async Task Template_ScopedWithTargetNamespaceElsewhere_FailsSayingWhy()
     {
-        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "--set", "watchNamespace=builds", "--set", "rabbitmq.targetNamespace=other");
+        var result = await Helm.RenderAsync("--set", "watchNamespace=builds", "--set", "rabbitmq.targetNamespace=other");
 
         Assert.False(result.Succeeded, "a bridge writing where the operator has no rights must not render");
         Assert.Contains("rabbitmq.targetNamespace \"other\" differs from the watched namespace \"builds\"", result.StdErr, StringComparison.Ordinal);
@@ -56,7 +56,7 @@ public sealed class ChartRbacScopeTests
     [InlineData("other", false)]
     public async Task Template_ScopedWithTargetNamespaceTheSameOrNoBridge_Renders(string target, bool bridge)
     {
-        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "--set", "watchNamespace=builds",
+        var result = await Helm.RenderAsync("--set", "watchNamespace=builds",
             "--set", "rabbitmq.targetNamespace=" + target, "--set", "rabbitmq.bridge.enabled=" + (bridge ? "true" : "false"));
 
         Assert.True(result.Succeeded, result.ToString());

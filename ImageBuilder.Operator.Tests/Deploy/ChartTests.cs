@@ -252,7 +252,7 @@ public sealed class ChartTests
         await File.WriteAllTextAsync(values, "build:\n  strategy: kaniko\n");
         try
         {
-            var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "-f", values);
+            var result = await Helm.RenderAsync("-f", values);
 
             Assert.False(result.Succeeded, "a strategy outside the enum must not render");
             Assert.Contains("/build/strategy", result.StdErr, StringComparison.Ordinal);
@@ -275,7 +275,7 @@ public sealed class ChartTests
     [InlineData("build.storage.buildKitSizeLimit=lots", "/build/storage/buildKitSizeLimit")]
     public async Task Template_InvalidValue_FailsSchemaValidation(string set, string path)
     {
-        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "--set", set);
+        var result = await Helm.RenderAsync("--set", set);
 
         Assert.False(result.Succeeded, $"--set {set} must not render");
         Assert.Contains(path, result.StdErr, StringComparison.Ordinal);
@@ -387,7 +387,7 @@ public sealed class ChartTests
     [InlineData("observability.grafanaDashboard.typo=1", "typo")]
     public async Task Template_InvalidObservabilityValue_FailsSchemaValidation(string set, string path)
     {
-        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "--set", set);
+        var result = await Helm.RenderAsync("--set", set);
 
         Assert.False(result.Succeeded, $"--set {set} must not render");
         Assert.Contains(path, result.StdErr, StringComparison.Ordinal);

@@ -34,6 +34,10 @@ internal static class Helm
         return RenderedManifests.Parse(result.StdOut);
     }
 
+    /// <summary><c>helm template</c> with the platform's build images, returning how it went (for renders that must fail).</summary>
+    public static Task<HelmResult> RenderAsync(params string[] args) =>
+        RunAsync(["template", "x", ChartDir, "-f", PlatformImages, .. args]);
+
     private static async Task<string> PathAsync()
     {
         if (_path is not null)

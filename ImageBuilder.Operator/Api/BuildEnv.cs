@@ -11,9 +11,9 @@ public sealed class BuildEnv
     public string Key { get; set; } = "";
 
     /// <summary>
-    /// The value; empty is written as no <c>value</c> at all, which means the same. Some apiservers (the
-    /// development cluster's 1.20 build among them) read <c>""</c> in a custom object as null and then refuse it
-    /// as "must be of type string".
+    /// The value; empty and absent mean the same, so empty is held as null and not written. Readers may get
+    /// either back: the development cluster's 1.20 apiserver stores <c>""</c> as null (hence the CRD's
+    /// <c>nullable</c>).
     /// </summary>
     [JsonPropertyName("value")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
