@@ -93,9 +93,12 @@ kubectl -n "$DEMO_NAMESPACE" apply -f config/samples/imagebuild.yaml
 last=""
 deadline=$((SECONDS + 300))
 while :; do
+  # The phase is read before the line: a terminal phase does not change, so the last line printed
+  # always shows it (read the other way round, a build finishing between the two reads ended the
+  # loop with its Succeeded line never printed).
+  phase=$(kubectl -n "$DEMO_NAMESPACE" get ib hello -o jsonpath='{.status.phase}' 2>/dev/null || true)
   line=$(kubectl -n "$DEMO_NAMESPACE" get ib hello --no-headers 2>/dev/null || true)
   [ "$line" != "$last" ] && echo "$line" && last=$line
-  phase=$(kubectl -n "$DEMO_NAMESPACE" get ib hello -o jsonpath='{.status.phase}' 2>/dev/null || true)
   [ "$phase" = Succeeded ] || [ "$phase" = Failed ] && break
   [ $SECONDS -ge $deadline ] && die "the build did not finish in 300 s; see kubectl -n $DEMO_NAMESPACE describe ib hello"
   sleep 1
