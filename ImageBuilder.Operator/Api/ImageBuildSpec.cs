@@ -30,4 +30,8 @@ public sealed class ImageBuildSpec
     /// <summary>Full image reference without tag; overrides the configured naming.</summary>
     [JsonPropertyName("image")]
     public string? Image { get; set; }
+
+    /// <summary>When the finished ImageBuild is deleted; overrides the operator's retention settings.</summary>
+    [JsonPropertyName("retention")]
+    public RetentionSpec? Retention { get; set; }
 }

@@ -65,6 +65,18 @@ public sealed class ImageBuildStatus
     [JsonPropertyName("tokenSecretMissingSince")]
     public DateTime? TokenSecretMissingSince { get; set; }
 
+    /// <summary>While Queued: the place in the queue for a build slot, 1 starts next.</summary>
+    [JsonPropertyName("queuePosition")]
+    public int? QueuePosition { get; set; }
+
+    /// <summary>When the build began to wait for a build slot.</summary>
+    [JsonPropertyName("queuedSince")]
+    public DateTime? QueuedSince { get; set; }
+
+    /// <summary>The newer ImageBuild (namespace/name) that superseded this one.</summary>
+    [JsonPropertyName("supersededBy")]
+    public string? SupersededBy { get; set; }
+
     [JsonPropertyName("lastFailure")]
     public BuildFailure? LastFailure { get; set; }
 

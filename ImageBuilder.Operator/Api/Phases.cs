@@ -4,9 +4,15 @@ namespace ImageBuilder.Operator.Api;
 public static class Phases
 {
     public const string Pending = "Pending";
+    /// <summary>Waiting for a build slot (the capacity limits of the Build options).</summary>
+    public const string Queued = "Queued";
     public const string Building = "Building";
     /// <summary>An attempt failed with a service fault; the next one waits for its delay.</summary>
     public const string Retrying = "Retrying";
     public const string Succeeded = "Succeeded";
     public const string Failed = "Failed";
+    /// <summary>A newer request for the same application and branch replaced it; nobody is notified.</summary>
+    public const string Superseded = "Superseded";
+    /// <summary>Cancelled on demand (the cancel annotation); nobody is notified.</summary>
+    public const string Cancelled = "Cancelled";
 }
