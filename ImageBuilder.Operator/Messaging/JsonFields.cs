@@ -28,8 +28,6 @@ internal sealed class JsonFields
         }
     }
 
-    public bool Has(string name) => _properties.TryGetValue(name, out var v) && v.ValueKind != JsonValueKind.Null;
-
     public JsonElement? Element(string name) =>
         _properties.TryGetValue(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
 

@@ -58,7 +58,7 @@ public sealed partial class BuildOptions
 
     /// <summary>
     /// Build pods on the node's network namespace. Off in production (pods have a pod network); on for the
-    /// development cluster, which has none (DEVENV.md): a build pod without it could not reach the registry.
+    /// development cluster, which has none (README, "The development platform"): a build pod without it could not reach the registry.
     /// </summary>
     public bool HostNetwork { get; set; }
 

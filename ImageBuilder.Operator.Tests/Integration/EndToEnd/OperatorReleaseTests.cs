@@ -103,7 +103,7 @@ public sealed class OperatorReleaseTests(OperatorRelease release) : IClassFixtur
         return (repo, token);
     }
 
-    // CONTRACTS.md, the documented flat form.
+    // docs/contracts.md, the documented flat form.
     private static Dictionary<string, string> Request(string repo, string token, string applicationId) => new()
     {
         ["applicationID"] = applicationId,

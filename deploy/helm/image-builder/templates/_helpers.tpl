@@ -224,15 +224,12 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- end }}
 {{- end }}
 
-{{/* An HTTP check: httpGet on the pod network, or busybox wget on the per-pod loopback port under hostNetwork. */}}
+{{/* An HTTP check: httpGet on the pod network, or probes.exec with the path appended (values-dev.yaml). */}}
 {{- define "image-builder.probeAction" -}}
-{{- if .root.Values.devCluster.hostNetwork }}
+{{- if .root.Values.probes.exec }}
 exec:
   command:
-    - /bin/sh
-    - -c
-    # No wget -T: it crashes Debian's busybox 1.35; the probe's timeoutSeconds bounds the call.
-    - wget -q -O /dev/null "http://127.0.0.1:$(cat /tmp/http-port){{ .path }}"
+    {{- toYaml (append .root.Values.probes.exec .path) | nindent 4 }}
 {{- else }}
 httpGet:
   path: {{ .path }}
