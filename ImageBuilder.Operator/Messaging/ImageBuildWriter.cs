@@ -53,7 +53,7 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         for (var generation = 0; generation < MaxGenerations; generation++)
         {
             var name = BuildNaming.NameFor(request, messageId, generation);
-            var existing = await GetAsync(@namespace, name, cancellationToken);
+            var existing = await kubernetes.GetImageBuildOrNullAsync(@namespace, name, cancellationToken);
             if (existing is not null && (messageId is not null || !IsFinished(existing)))
             {
                 await OwnSecretAsync(existing, cancellationToken);
@@ -81,7 +81,7 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
             // Another replica's bridge got the same message first.
-            var existing = await GetAsync(@namespace, name, cancellationToken);
+            var existing = await kubernetes.GetImageBuildOrNullAsync(@namespace, name, cancellationToken);
             if (existing is not null)
             {
                 await OwnSecretAsync(existing, cancellationToken);
@@ -104,19 +104,6 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
             // The reconciler already removed the token Secret of a finished build.
-        }
-    }
-
-    private async Task<ImageBuild?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<ImageBuild>(
-                ImageBuild.Group, ImageBuild.Version, @namespace, ImageBuild.Plural, name, cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && !IsMissingResource(e))
-        {
-            return null;
         }
     }
 
@@ -162,10 +149,6 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
     }
 
     private static bool IsFinished(ImageBuild build) => build.Status?.Phase is Phases.Succeeded or Phases.Failed;
-
-    /// <summary>A 404 for the resource type itself (CRD not installed) must not read as "no such build".</summary>
-    private static bool IsMissingResource(HttpOperationException e) =>
-        StatusDetails(e) is { } status && string.IsNullOrEmpty(status.Details?.Name);
 
     private static string StatusMessage(HttpOperationException e) => StatusDetails(e)?.Message ?? e.Response.ReasonPhrase ?? e.Message;
 

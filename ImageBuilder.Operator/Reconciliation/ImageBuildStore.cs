@@ -1,25 +1,14 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using ImageBuilder.Operator.Api;
 using k8s;
-using k8s.Autorest;
 
 namespace ImageBuilder.Operator.Reconciliation;
 
 /// <summary>Reads ImageBuilds and writes their status subresource, only when it changed.</summary>
 public sealed class ImageBuildStore(IKubernetes kubernetes)
 {
-    public async Task<ImageBuild?> GetAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<ImageBuild>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural, name, cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    public Task<ImageBuild?> GetAsync(string ns, string name, CancellationToken cancellationToken) =>
+        kubernetes.GetImageBuildOrNullAsync(ns, name, cancellationToken);
 
     /// <summary>
     /// Writes <paramref name="status"/> with the read resourceVersion (a concurrent change fails the
