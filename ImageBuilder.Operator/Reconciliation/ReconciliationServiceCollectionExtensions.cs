@@ -1,6 +1,8 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
+using k8s.Models;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +20,7 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<ImageBuildStore>();
         services.AddSingleton<BuildEvents>();
         services.AddSingleton<BuildOutcomes>();
+        services.TryAddSingleton<IObjectReader<V1Secret>, KubernetesSecretReader>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
         foreach (var step in ImageBuildReconciler.StepOrder)
