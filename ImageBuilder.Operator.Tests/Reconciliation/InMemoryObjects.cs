@@ -4,13 +4,18 @@ using k8s.Models;
 
 namespace ImageBuilder.Operator.Tests.Reconciliation;
 
-/// <summary>An in-memory <see cref="IObjectReader{T}"/> for step tests: our own seam, not a fake of Kubernetes.</summary>
-internal sealed class InMemoryObjects<T> : IObjectReader<T>
+/// <summary>
+/// In-memory objects behind the runtime's read/list/delete seams, for step tests: our own interfaces, not a fake
+/// of Kubernetes. Label selectors of the form <c>k=v[,k=v]</c>, the only form the steps use.
+/// </summary>
+internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, IObjectDeleter<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly Dictionary<(string Namespace, string Name), T> _objects = [];
 
     public List<(string Namespace, string Name)> Reads { get; } = [];
+
+    public List<(string Namespace, string Name)> Deleted { get; } = [];
 
     public InMemoryObjects<T> With(T obj)
     {
@@ -22,5 +27,20 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>
     {
         Reads.Add((@namespace, name));
         return Task.FromResult(_objects.GetValueOrDefault((@namespace, name)));
+    }
+
+    public Task<IReadOnlyList<T>> ListAsync(string @namespace, string labelSelector, CancellationToken cancellationToken)
+    {
+        var wanted = labelSelector.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(term => term.Split('=', 2)).ToList();
+        IReadOnlyList<T> found = [.. _objects.Where(o => o.Key.Namespace == @namespace).Select(o => o.Value)
+            .Where(o => wanted.All(w => o.Metadata.Labels?.TryGetValue(w[0], out var value) == true && value == w[1]))];
+        return Task.FromResult(found);
+    }
+
+    public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken)
+    {
+        Deleted.Add((@namespace, name));
+        _objects.Remove((@namespace, name));
+        return Task.CompletedTask;
     }
 }

@@ -21,6 +21,10 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<BuildEvents>();
         services.AddSingleton<BuildOutcomes>();
         services.TryAddSingleton<IObjectReader<V1Secret>, KubernetesSecretReader>();
+        services.TryAddSingleton<KubernetesJobClient>();
+        services.TryAddSingleton<IObjectReader<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
+        services.TryAddSingleton<IObjectDeleter<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
+        services.TryAddSingleton<IObjectLister<V1Pod>, KubernetesPodLister>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
         foreach (var step in ImageBuildReconciler.StepOrder)

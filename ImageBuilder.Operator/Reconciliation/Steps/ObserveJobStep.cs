@@ -1,9 +1,7 @@
-using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +12,13 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// (digest from the termination message), failed (classified), or a pod that never started
 /// (the watchdog deletes the Job). Sets: Building, Ready.
 /// </summary>
-public sealed class ObserveJobStep(IKubernetes kubernetes, BuildJobObserver observer, BuildOutcomes outcomes, IOptions<BuildOptions> buildOptions) : IReconcileStep
+public sealed class ObserveJobStep(
+    IObjectReader<V1Job> jobs,
+    IObjectDeleter<V1Job> jobDeleter,
+    IObjectLister<V1Pod> pods,
+    BuildJobObserver observer,
+    BuildOutcomes outcomes,
+    IOptions<BuildOptions> buildOptions) : IReconcileStep
 {
     private readonly BuildOptions _options = buildOptions.Value;
 
@@ -24,13 +28,13 @@ public sealed class ObserveJobStep(IKubernetes kubernetes, BuildJobObserver obse
         {
             return StepResult.Continue();
         }
-        var job = await ReadJobAsync(jobName, context.Namespace, cancellationToken);
+        var job = await jobs.GetAsync(context.Namespace, jobName, cancellationToken);
         if (job is null)
         {
             return await FailAsync(context, new BuildFailure { Fault = Faults.Service, Reason = Reasons.JobLost, Message = $"The build Job {jobName} disappeared before it finished." }, cancellationToken);
         }
-        var pods = await kubernetes.CoreV1.ListNamespacedPodAsync(context.Namespace, labelSelector: $"job-name={jobName}", cancellationToken: cancellationToken);
-        var pod = pods.Items.OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
+        var pod = (await pods.ListAsync(context.Namespace, $"job-name={jobName}", cancellationToken))
+            .OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
 
         switch (observer.Observe(job, pod, context.Now, _options.PendingTimeout))
         {
@@ -42,23 +46,11 @@ public sealed class ObserveJobStep(IKubernetes kubernetes, BuildJobObserver obse
                 return await FailAsync(context, failed.Failure, cancellationToken);
             case JobOutcome.PendingTooLong pending:
                 // Background propagation: the pod goes with the Job.
-                await kubernetes.BatchV1.DeleteNamespacedJobAsync(jobName, context.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken);
+                await jobDeleter.DeleteAsync(context.Namespace, jobName, cancellationToken);
                 return await FailAsync(context, pending.Failure, cancellationToken);
             default:
                 context.SetCondition(ConditionTypes.Building, "True", Reasons.JobRunning, $"Job {jobName} is running attempt {context.Attempt}.");
                 return WatchdogRequeue(job, context.Now);
-        }
-    }
-
-    private async Task<V1Job?> ReadJobAsync(string name, string ns, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await kubernetes.BatchV1.ReadNamespacedJobAsync(name, ns, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
         }
     }
 
