@@ -20,9 +20,13 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<ImageBuildStore>();
         services.AddSingleton<BuildEvents>();
         services.AddSingleton<BuildOutcomes>();
-        services.TryAddSingleton<IObjectReader<V1Secret>, KubernetesSecretReader>();
+        // The steps' seams to the API (Controllers/Client), so each step is unit-tested against in-memory objects.
+        services.TryAddSingleton<KubernetesSecretClient>();
+        services.TryAddSingleton<IObjectReader<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
+        services.TryAddSingleton<IObjectDeleter<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
         services.TryAddSingleton<KubernetesJobClient>();
         services.TryAddSingleton<IObjectReader<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
+        services.TryAddSingleton<IObjectLister<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectDeleter<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectLister<V1Pod>, KubernetesPodLister>();
         services.AddSingleton<TokenReader>();

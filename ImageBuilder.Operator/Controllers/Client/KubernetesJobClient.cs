@@ -5,8 +5,8 @@ using k8s.Models;
 
 namespace ImageBuilder.Operator.Controllers.Client;
 
-/// <summary>Live reads and deletes of Jobs (the informer's cache may lag a Job created a moment ago).</summary>
-public sealed class KubernetesJobClient(IKubernetes kubernetes) : IObjectReader<V1Job>, IObjectDeleter<V1Job>
+/// <summary>Live reads, lists and deletes of Jobs (the informer's cache may lag a Job created a moment ago).</summary>
+public sealed class KubernetesJobClient(IKubernetes kubernetes) : IObjectReader<V1Job>, IObjectLister<V1Job>, IObjectDeleter<V1Job>
 {
     public async Task<V1Job?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
@@ -19,6 +19,9 @@ public sealed class KubernetesJobClient(IKubernetes kubernetes) : IObjectReader<
             return null;
         }
     }
+
+    public async Task<IReadOnlyList<V1Job>> ListAsync(string @namespace, string labelSelector, CancellationToken cancellationToken) =>
+        [.. (await kubernetes.BatchV1.ListNamespacedJobAsync(@namespace, labelSelector: labelSelector, cancellationToken: cancellationToken)).Items];
 
     /// <summary>Background propagation: the Job's pods go with it.</summary>
     public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken) =>

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
-using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Options;
@@ -15,7 +15,12 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// not needed any more and should not linger) and prunes finished Jobs beyond the history limits.
 /// Runs once; <c>status.cleanedUp</c> remembers it. Sets: no condition.
 /// </summary>
-public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> buildOptions) : IReconcileStep
+public sealed class CleanupStep(
+    IObjectReader<V1Secret> secrets,
+    IObjectDeleter<V1Secret> secretDeleter,
+    IObjectLister<V1Job> jobs,
+    IObjectDeleter<V1Job> jobDeleter,
+    IOptions<BuildOptions> buildOptions) : IReconcileStep
 {
     private readonly BuildOptions _options = buildOptions.Value;
 
@@ -48,26 +53,26 @@ public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> b
         }
         try
         {
-            var secret = await kubernetes.CoreV1.ReadNamespacedSecretAsync(name, context.Namespace, cancellationToken: cancellationToken);
+            // Already gone when null.
+            var secret = await secrets.GetAsync(context.Namespace, name, cancellationToken);
             // Only a Secret that belongs to this build: a user's shared Secret is left alone.
-            var owned = secret.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true
-                || (secret.Metadata.Labels?.TryGetValue(Annotations.BuildLabel, out var owner) == true && owner == Annotations.LabelValue(context.Name));
+            var owned = secret?.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true
+                || (secret?.Metadata.Labels?.TryGetValue(Annotations.BuildLabel, out var owner) == true && owner == Annotations.LabelValue(context.Name));
             if (owned)
             {
-                await kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, context.Namespace, cancellationToken: cancellationToken);
+                await secretDeleter.DeleteAsync(context.Namespace, name, cancellationToken);
             }
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            // Already gone.
+            // Deleted meanwhile.
         }
     }
 
     private async Task PruneJobsAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
         // Matched by owner, not by the build-name label: a name may be longer than a label value can be.
-        var jobs = await kubernetes.BatchV1.ListNamespacedJobAsync(context.Namespace, labelSelector: ControllerServiceCollectionExtensions.ManagedJobsSelector, cancellationToken: cancellationToken);
-        var finished = jobs.Items
+        var finished = (await jobs.ListAsync(context.Namespace, ControllerServiceCollectionExtensions.ManagedJobsSelector, cancellationToken))
             .Where(j => j.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true)
             .Where(j => j.Status?.CompletionTime is not null || (j.Status?.Failed ?? 0) > 0).ToList();
         var surplus = Surplus(finished.Where(j => (j.Status?.Succeeded ?? 0) > 0), _options.SuccessfulJobsHistoryLimit)
@@ -76,7 +81,7 @@ public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> b
         {
             try
             {
-                await kubernetes.BatchV1.DeleteNamespacedJobAsync(job.Metadata.Name, context.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken);
+                await jobDeleter.DeleteAsync(context.Namespace, job.Metadata.Name, cancellationToken);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {

@@ -6,7 +6,7 @@ using k8s.Models;
 namespace ImageBuilder.Operator.Controllers.Client;
 
 /// <summary>Secrets by name (core group, which <see cref="KubernetesResourceClient{T}"/> does not serve); never listed or watched.</summary>
-public sealed class KubernetesSecretReader(IKubernetes kubernetes) : IObjectReader<V1Secret>
+public sealed class KubernetesSecretClient(IKubernetes kubernetes) : IObjectReader<V1Secret>, IObjectDeleter<V1Secret>
 {
     public async Task<V1Secret?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
@@ -19,4 +19,7 @@ public sealed class KubernetesSecretReader(IKubernetes kubernetes) : IObjectRead
             return null;
         }
     }
+
+    public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, @namespace, cancellationToken: cancellationToken);
 }
