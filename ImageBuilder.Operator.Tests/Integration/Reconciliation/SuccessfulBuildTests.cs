@@ -32,7 +32,9 @@ public sealed class SuccessfulBuildTests(PlatformFixture fixture, ITestOutputHel
         var job = Assert.Single(await scenario.JobsAsync("happy"));
         Assert.DoesNotContain(token, k8s.KubernetesJson.Serialize(job), StringComparison.Ordinal);
         Assert.Null(await scenario.SecretAsync("happy-token"));
-        var reasons = (await scenario.EventsAsync("happy")).Select(e => e.Reason).ToList();
+        // The success Event is recorded after the status write this test waited for: wait for it rather than read once.
+        var reasons = (await Eventually.ValueAsync(() => scenario.EventsAsync("happy"), e => e.Any(x => x.Reason == Reasons.BuildSucceeded),
+            TimeSpan.FromSeconds(30), "the BuildSucceeded Event", e => string.Join(", ", e.Select(x => x.Reason)))).Select(e => e.Reason).ToList();
         Assert.Contains(Reasons.BuildStarted, reasons);
         Assert.Contains(Reasons.BuildSucceeded, reasons);
         Assert.DoesNotContain(scenario.Operator.Logs.Lines, l => l.Contains(token, StringComparison.Ordinal));
