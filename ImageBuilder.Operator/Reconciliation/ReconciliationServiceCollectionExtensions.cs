@@ -1,6 +1,7 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Reconciliation.Admission;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,9 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<BuildOutcomes>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
+        services.AddSingleton<BuildTeardown>();
+        services.AddSingleton<BuildSlots>();
+        services.AddSingleton<IJobKeyMapper<ImageBuild>, QueuedBuildsOnFreedSlot>();
         foreach (var step in ImageBuildReconciler.StepOrder)
         {
             services.AddSingleton(typeof(IReconcileStep), step);
