@@ -12,6 +12,10 @@ namespace ImageBuilder.Operator.Tests.Integration.Admission;
 [Collection(PlatformCollection.Name)]
 public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper output)
 {
+    // Other work on the shared platform restarts the registry now and then: a build retries (and needs a slot
+    // again) instead of failing the test. Job orders below compare each build's first Job.
+    private const int Retries = 3;
+
     private static Dictionary<string, string?> Limits(int max, int perUser) => new(StringComparer.Ordinal)
     {
         ["Build:MaxConcurrentBuilds"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -29,22 +33,22 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         foreach (var (name, i) in names.Select((n, i) => (n, i)))
         {
             // Three users, two requests each; each build its own application, so none is a cache hit of another.
-            await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild(name, repo, name + "-token"), $"user-{i % 3}"), token);
+            await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild(name, repo, name + "-token", maxRetries: Retries), $"user-{i % 3}"), token);
         }
         foreach (var name in names)
         {
             Assert.Equal(Phases.Succeeded, (await scenario.WaitForPhaseAsync(name, Phases.Succeeded, Phases.Failed)).Status!.Phase);
         }
 
-        Assert.Equal(6, jobs.Started.Count);
+        Assert.Equal(6, jobs.Started.Distinct().Count());
         Assert.InRange(jobs.MaxUnfinished, 1, 2);
-        // Two started at once; the four others waited in phase Queued and said so.
+        // Two started at once; the four others waited in phase Queued and said so (a retried build may have waited too).
         var waited = 0;
         foreach (var name in names)
         {
             waited += (await scenario.EventsAsync(name)).Any(e => e.Reason == Reasons.WaitingForBuildSlot) ? 1 : 0;
         }
-        Assert.Equal(4, waited);
+        Assert.InRange(waited, 4, 6);
     }
 
     [Fact]
@@ -56,11 +60,11 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         var burst = Enumerable.Range(1, 6).Select(i => $"burst-{i}").ToList();
         foreach (var name in burst)
         {
-            await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild(name, repo, name + "-token"), "busy-user"), token);
+            await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild(name, repo, name + "-token", maxRetries: Retries), "busy-user"), token);
         }
         await Eventually.WaitAsync(async () => (await scenario.GetAsync("burst-6"))?.Status?.Phase == Phases.Queued, BuildScenario.BuildTimeout, "the burst to fill both slots and queue");
 
-        await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild("lone", repo, "lone-token"), "lone-user"), token);
+        await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild("lone", repo, "lone-token", maxRetries: Retries), "lone-user"), token);
         var seen = await Eventually.ValueAsync(() => scenario.GetAsync("lone"), b => b?.Status?.Phase is Phases.Queued or Phases.Building or Phases.Succeeded,
             BuildScenario.BuildTimeout, "the lone build to be queued or started", BuildScenario.Describe);
         // Read after the phase: every Job counted here started before the lone build could have been placed.
@@ -68,10 +72,10 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         output.WriteLine($"lone seen {seen!.Status!.Phase} (position {seen.Status.QueuePosition}) with {startedBefore} Jobs started");
 
         Assert.Equal(Phases.Succeeded, (await scenario.WaitForPhaseAsync("lone", Phases.Succeeded, Phases.Failed)).Status!.Phase);
-        var order = jobs.Started;
+        var order = jobs.Started.Distinct().ToList();
         output.WriteLine("Job order: " + string.Join(", ", order));
         // At most one slot (the next one to free) may go to someone else before it: here, none may.
-        Assert.InRange(order.ToList().IndexOf("lone"), 0, startedBefore);
+        Assert.InRange(order.IndexOf("lone"), 0, startedBefore);
         Assert.InRange(jobs.MaxUnfinished, 1, 2);
         if (seen.Status.Phase == Phases.Queued)
         {
@@ -88,7 +92,7 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         var names = Enumerable.Range(1, 4).Select(i => $"order-{i}").ToList();
         foreach (var name in names)
         {
-            await scenario.SubmitAsync(BuildScenario.NewBuild(name, repo, name + "-token"), token);
+            await scenario.SubmitAsync(BuildScenario.NewBuild(name, repo, name + "-token", maxRetries: Retries), token);
         }
         await scenario.WaitForPhaseAsync("order-1", Phases.Building);
         await scenario.WaitForPhaseAsync("order-4", Phases.Queued);
@@ -100,7 +104,7 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
             Assert.Equal(Phases.Succeeded, (await scenario.WaitForPhaseAsync(name, Phases.Succeeded, Phases.Failed)).Status!.Phase);
         }
 
-        Assert.Equal(names, jobs.Started);
+        Assert.Equal(names, jobs.Started.Distinct());
         Assert.Equal(1, jobs.MaxUnfinished);
     }
 
@@ -110,9 +114,9 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         await using var scenario = await BuildScenario.StartAsync(fixture, output, rabbitMq: true, overrides: Limits(1, 1));
         await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(120, "cancel " + Guid.NewGuid().ToString("N")));
-        await scenario.SubmitAsync(BuildScenario.NewBuild("long", repo, "long-token"), token);
+        await scenario.SubmitAsync(BuildScenario.NewBuild("long", repo, "long-token", maxRetries: Retries), token);
         await scenario.WaitForPhaseAsync("long", Phases.Building);
-        await scenario.SubmitAsync(BuildScenario.NewBuild("waiting", repo, "waiting-token"), token);
+        await scenario.SubmitAsync(BuildScenario.NewBuild("waiting", repo, "waiting-token", maxRetries: Retries), token);
         await scenario.WaitForPhaseAsync("waiting", Phases.Queued);
 
         await CancelAsync(scenario, "waiting", "changed my mind");
@@ -133,7 +137,7 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
 
         // The slot is free again: the next build gets it and succeeds; cancelling it afterwards changes nothing.
         var (quick, quickToken, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("after " + Guid.NewGuid().ToString("N")));
-        await scenario.SubmitAsync(BuildScenario.NewBuild("after", quick, "after-token"), quickToken);
+        await scenario.SubmitAsync(BuildScenario.NewBuild("after", quick, "after-token", maxRetries: Retries), quickToken);
         var after = await scenario.WaitForPhaseAsync("after", Phases.Succeeded, Phases.Failed);
         Assert.Equal(Phases.Succeeded, after.Status!.Phase);
         await CancelAsync(scenario, "after", "too late");
@@ -144,7 +148,7 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         Assert.Equal($"{scenario.Namespace}/after", message.GetProperty("imageBuild").GetString());
         Assert.Equal(0u, await scenario.Operator.ReadyCountAsync(scenario.Settings.KusanaliQueue));
         Assert.Equal(Phases.Succeeded, (await scenario.GetAsync("after"))!.Status!.Phase);
-        Assert.Equal(["long", "after"], jobs.Started);
+        Assert.Equal(["long", "after"], jobs.Started.Distinct());
     }
 
     private static ImageBuild WithUser(ImageBuild build, string user)

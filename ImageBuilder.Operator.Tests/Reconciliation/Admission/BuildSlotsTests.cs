@@ -29,8 +29,9 @@ public sealed class BuildSlotsTests
         var second = world.Build("second", "u2", 5);
         Assert.True(world.Slots.TryAdmit(world.Context(first)).Admitted);
 
-        // The Job create failed: the reconcile wrote Retrying, not Building.
+        // The Job create failed: the reconcile wrote Retrying, not Building (and the cache shows it).
         Assert.Null(world.Slots.Settle(ObjectKey.From(first), new ImageBuildStatus { Phase = Phases.Retrying }));
+        first.Status!.Phase = Phases.Retrying;
 
         Assert.True(world.Slots.TryAdmit(world.Context(second)).Admitted);
     }
@@ -113,12 +114,40 @@ public sealed class BuildSlotsTests
         var lost = world.Build("lost", "u1", 10);
         Assert.True(world.Slots.TryAdmit(world.Context(lost)).Admitted);
         world.Slots.Settle(ObjectKey.From(lost), new ImageBuildStatus { Phase = Phases.Building, Job = JobNames.For(lost, 1) });
+        lost.Status!.Phase = Phases.Building;
         var next = world.Build("next", "u2", 5);
         Assert.False(world.Slots.TryAdmit(world.Context(next)).Admitted);
 
         world.Time.Advance(BuildSlots.ReservationTimeout + TimeSpan.FromSeconds(1));
 
         Assert.True(world.Slots.TryAdmit(world.Context(next)).Admitted);
+    }
+
+    [Fact]
+    public void TryAdmit_OlderRequestStillPending_NewerOneWaitsBehindIt()
+    {
+        // Two requests of one user arrive together; the newer one's reconcile happens to get here first.
+        var world = new SlotWorld(max: 1, perUser: 1);
+        var older = world.Build("older", "u1", 2, phase: null);
+        var newer = world.Build("newer", "u1", 1);
+
+        var early = world.Slots.TryAdmit(world.Context(newer));
+        var first = world.Slots.TryAdmit(world.Context(older));
+
+        Assert.Equal((false, 2, true), (early.Admitted, early.Position, early.BehindArriving));
+        Assert.True(first.Admitted);
+        Assert.Equal(0, world.Slots.Snapshot().Queued);
+    }
+
+    [Fact]
+    public void TryAdmit_PendingBuildWaitingForItsTokenSecret_IsNotAhead()
+    {
+        var world = new SlotWorld(max: 1, perUser: 1);
+        var waitingForSecret = world.Build("no-secret", "u1", 60);
+        waitingForSecret.Status!.TokenSecretMissingSince = world.Time.GetUtcNow().UtcDateTime;
+        var mine = world.Build("mine", "u1", 5);
+
+        Assert.True(world.Slots.TryAdmit(world.Context(mine)).Admitted);
     }
 
     [Fact]

@@ -75,6 +75,17 @@ public sealed class FairShareTests
     }
 
     [Fact]
+    public void Decide_SlotGoesToAnArrivingRequestAhead_SaysSo()
+    {
+        SlotRequest[] waiting = [new("old", "a", T0, Arriving: true), new("new", "a", T0.AddSeconds(1))];
+
+        var decision = FairShare.Decide([], waiting, "new", 1, 5);
+
+        Assert.Equal((false, 2, true), (decision.Admitted, decision.Position, decision.BehindArriving));
+        Assert.True(FairShare.Decide([], waiting, "old", 1, 5).Admitted);
+    }
+
+    [Fact]
     public void Decide_KeyNotWaiting_Throws()
     {
         Assert.Throws<ArgumentException>(() => FairShare.Decide([], Requests("a:0:a1"), "zz", 1, 1));

@@ -6,4 +6,5 @@ namespace ImageBuilder.Operator.Reconciliation.Admission;
 /// <param name="HeldBy">Why it waits, when not admitted.</param>
 /// <param name="Running">Slots in use (all users) when the decision was made.</param>
 /// <param name="UserRunning">Slots in use by this build's user.</param>
-public sealed record AdmissionDecision(bool Admitted, int Position, SlotHold HeldBy, int Running, int UserRunning);
+/// <param name="BehindArriving">A slot it could have had goes to an arriving build ahead of it, which may yet need none.</param>
+public sealed record AdmissionDecision(bool Admitted, int Position, SlotHold HeldBy, int Running, int UserRunning, bool BehindArriving = false);

@@ -92,7 +92,7 @@ public sealed class BuildSlots(
         lock (_gate)
         {
             var running = RunningLocked(out var holders);
-            return (running, Waiting(holders).Count());
+            return (running, Waiting(holders).Count(r => !r.Arriving));
         }
     }
 
@@ -129,10 +129,18 @@ public sealed class BuildSlots(
         return running;
     }
 
+    // Queued builds, and Pending ones on their way here (new, or back from Retrying; not those waiting for their token
+    // Secret, which may take long): without the latter, of requests that arrive together the first reconcile to get
+    // here would win, not the oldest request.
     private IEnumerable<SlotRequest> Waiting(HashSet<ObjectKey> holders) => builds.List()
-        .Where(b => b.Status?.Phase == Phases.Queued && b.Metadata.DeletionTimestamp is null && !CancelRequested(b))
-        .Where(b => !holders.Contains(ObjectKey.From(b)))
-        .Select(Request);
+        .Where(b => b.Metadata.DeletionTimestamp is null && !CancelRequested(b) && !holders.Contains(ObjectKey.From(b)))
+        .Select(b => b.Status?.Phase switch
+        {
+            Phases.Queued => Request(b),
+            null or Phases.Pending when b.Status?.TokenSecretMissingSince is null => Request(b) with { Arriving = true },
+            _ => null,
+        })
+        .OfType<SlotRequest>();
 
     private static bool CancelRequested(ImageBuild build) => build.Metadata.Annotations?.ContainsKey(Annotations.Cancel) == true;
 

@@ -38,6 +38,7 @@ public static class FairShare
         var order = Order(running, waiting);
         var used = CountByUser(running);
         var total = running.Count;
+        var behindArriving = false;
         for (var i = 0; i < order.Count; i++)
         {
             var request = order[i];
@@ -45,12 +46,14 @@ public static class FairShare
             var hold = total >= max ? SlotHold.Global : userUsed >= maxPerUser ? SlotHold.PerUser : SlotHold.None;
             if (request.Key == key)
             {
-                return new AdmissionDecision(hold == SlotHold.None, i + 1, hold, running.Count, CountByUser(running).GetValueOrDefault(request.User));
+                var admitted = hold == SlotHold.None;
+                return new AdmissionDecision(admitted, i + 1, hold, running.Count, CountByUser(running).GetValueOrDefault(request.User), !admitted && behindArriving);
             }
             if (hold == SlotHold.None)
             {
                 total++;
                 used[request.User] = userUsed + 1;
+                behindArriving |= request.Arriving;
             }
         }
         throw new ArgumentException($"{key} is not among the waiting builds.", nameof(key));

@@ -18,6 +18,10 @@ public sealed class AdmissionStep(BuildSlots slots, IOptions<BuildOptions> build
     // slot freed without a Job event (a reservation given back) and a build ahead that left the queue another way.
     public static readonly TimeSpan SafetyPoll = TimeSpan.FromSeconds(30);
 
+    // A build ahead that is still arriving (Pending) usually reaches admission within a reconcile or turns out to need
+    // no slot (an image already pushed, a bad ref): neither brings a Job event, so look again soon.
+    public static readonly TimeSpan ArrivingPoll = TimeSpan.FromSeconds(2);
+
     private readonly BuildOptions _options = buildOptions.Value;
 
     public Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
@@ -43,7 +47,7 @@ public sealed class AdmissionStep(BuildSlots slots, IOptions<BuildOptions> build
         status.QueuedSince ??= context.Now.UtcDateTime;
         status.QueuePosition = decision.Position;
         context.SetCondition(ConditionTypes.Ready, "False", Reasons.WaitingForBuildSlot, message);
-        return Task.FromResult(StepResult.RequeueAfterDelay(SafetyPoll));
+        return Task.FromResult(StepResult.RequeueAfterDelay(decision.BehindArriving ? ArrivingPoll : SafetyPoll));
     }
 
     private string Message(AdmissionDecision decision)
