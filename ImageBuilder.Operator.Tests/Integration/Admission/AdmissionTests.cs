@@ -74,8 +74,10 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         Assert.Equal(Phases.Succeeded, (await scenario.WaitForPhaseAsync("lone", Phases.Succeeded, Phases.Failed)).Status!.Phase);
         var order = jobs.Started.Distinct().ToList();
         output.WriteLine("Job order: " + string.Join(", ", order));
-        // At most one slot (the next one to free) may go to someone else before it: here, none may.
-        Assert.InRange(order.IndexOf("lone"), 0, startedBefore);
+        // Within one build slot: of the burst queued with it, at most one more Job may start before it (when the two
+        // running builds end together, both slots free at once and one of them goes to the burst); a first-come queue
+        // would start all four queued burst builds first.
+        Assert.InRange(order.IndexOf("lone"), 0, startedBefore + 1);
         Assert.InRange(jobs.MaxUnfinished, 1, 2);
         if (seen.Status.Phase == Phases.Queued)
         {
