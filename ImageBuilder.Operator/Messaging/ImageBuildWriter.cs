@@ -161,7 +161,8 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         return "Kubernetes refused the build: " + string.Join("; ", named) + more + ".";
     }
 
-    private static bool IsFinished(ImageBuild build) => build.Status?.Phase is Phases.Succeeded or Phases.Failed;
+    // A cancelled build is finished too: the same request sent again afterwards is a new build, not its duplicate.
+    private static bool IsFinished(ImageBuild build) => build.Status?.Phase is Phases.Succeeded or Phases.Failed or Phases.Cancelled;
 
     /// <summary>A 404 for the resource type itself (CRD not installed) must not read as "no such build".</summary>
     private static bool IsMissingResource(HttpOperationException e) =>
