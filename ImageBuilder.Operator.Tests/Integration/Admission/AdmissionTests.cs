@@ -14,7 +14,7 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
 {
     // Other work on the shared platform restarts the registry now and then: a build retries (and needs a slot
     // again) instead of failing the test. Job orders below compare each build's first Job.
-    private const int Retries = 3;
+    private const int Retries = 8;
 
     private static Dictionary<string, string?> Limits(int max, int perUser) => new(StringComparer.Ordinal)
     {
