@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: measures the operator on this machine in one run and writes bench/results/latest.json
 # and latest.md. Sizes via env: BENCH_INGEST_N (200), BENCH_RECONCILE_N (20), BENCH_SAMPLES (5),
-# BENCH_RSS_N (5000), BENCH_RSS_MINUTES (5). BENCH_ONLY (comma-separated: ingest, cache_hit,
+# BENCH_RSS_N (5000), BENCH_RSS_MINUTES (5), BENCH_FAIRNESS_N (20). BENCH_ONLY (comma-separated: ingest, queue_fairness, cache_hit,
 # reconcile, e2e, warm_cold, rss) runs only those figures, e.g. BENCH_ONLY=e2e,warm_cold for the
 # BuildKit figures in a few minutes. Everything it starts is scoped to bench-* namespaces
 # and bench-* queues, and removed at the end.

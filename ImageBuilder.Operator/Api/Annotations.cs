@@ -6,6 +6,12 @@ public static class Annotations
     /// <summary>Set by the retry listener when the fail queue hands an attempt back; value: the attempt number.</summary>
     public const string RetryReleased = ImageBuild.Group + "/retry-released";
 
+    /// <summary>
+    /// Set by a person or the platform to cancel a build that has not finished: phase Cancelled, its Job and token
+    /// Secret deleted, nobody notified. The value is free text, the reason, shown in the condition and the Event.
+    /// </summary>
+    public const string Cancel = ImageBuild.Group + "/cancel";
+
     /// <summary>Label on Jobs and Secrets: the owning ImageBuild's name, through <see cref="LabelValue"/>.</summary>
     public const string BuildLabel = ImageBuild.Group + "/imagebuild";
 

@@ -148,7 +148,8 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         return "Kubernetes refused the build: " + string.Join("; ", named) + more + ".";
     }
 
-    private static bool IsFinished(ImageBuild build) => build.Status?.Phase is Phases.Succeeded or Phases.Failed;
+    // A cancelled build is finished too: the same request sent again afterwards is a new build, not its duplicate.
+    private static bool IsFinished(ImageBuild build) => build.Status?.Phase is Phases.Succeeded or Phases.Failed or Phases.Cancelled;
 
     private static string StatusMessage(HttpOperationException e) => StatusDetails(e)?.Message ?? e.Response.ReasonPhrase ?? e.Message;
 

@@ -39,4 +39,8 @@ public static class Reasons
     public const string ReconcileError = "ReconcileError";
     /// <summary>A reconcile succeeded again after one or more threw.</summary>
     public const string ReconcileRecovered = "ReconcileRecovered";
+    /// <summary>Every build slot is taken (or goes to builds ahead of it): the build waits in phase Queued.</summary>
+    public const string WaitingForBuildSlot = "WaitingForBuildSlot";
+    /// <summary>The cancel annotation ended the build.</summary>
+    public const string Cancelled = "Cancelled";
 }

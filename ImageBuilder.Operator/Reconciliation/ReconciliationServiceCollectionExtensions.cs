@@ -2,6 +2,7 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Reconciliation.Admission;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,9 @@ public static class ReconciliationServiceCollectionExtensions
         services.TryAddSingleton<IObjectLister<V1Pod>, KubernetesPodLister>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
+        services.AddSingleton<BuildTeardown>();
+        services.AddSingleton<BuildSlots>();
+        services.AddSingleton<IJobKeyMapper<ImageBuild>, QueuedBuildsOnFreedSlot>();
         foreach (var step in ImageBuildReconciler.StepOrder)
         {
             services.AddSingleton(typeof(IReconcileStep), step);

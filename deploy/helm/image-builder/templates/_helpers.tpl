@@ -150,6 +150,8 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c "Build__Storage__RuntimeSizeLimit" $b.storage.runtimeSizeLimit -}}
 {{- $_ := set $c "Build__SuccessfulJobsHistoryLimit" $b.successfulJobsHistoryLimit -}}
 {{- $_ := set $c "Build__FailedJobsHistoryLimit" $b.failedJobsHistoryLimit -}}
+{{- $_ := set $c "Build__MaxConcurrentBuilds" $b.maxConcurrentBuilds -}}
+{{- $_ := set $c "Build__MaxConcurrentBuildsPerUser" $b.maxConcurrentBuildsPerUser -}}
 {{- range $k, $q := $b.resources.requests }}
 {{- $_ := set $c (printf "Build__Resources__Requests__%s" $k) $q -}}
 {{- end }}

@@ -1,0 +1,72 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Reconciliation.Steps;
+using k8s.Models;
+
+namespace ImageBuilder.Operator.Tests.Reconciliation;
+
+public sealed class CancelStepTests
+{
+    [Theory]
+    [InlineData("", "no reason given")]
+    [InlineData("  deploy rolled back  ", "deploy rolled back")]
+    [InlineData("line one\nline two", "line one line two")]
+    public void Reason_AnnotationValue_OneTrimmedLine(string value, string expected)
+    {
+        Assert.Equal(expected, CancelStep.Reason(value));
+    }
+
+    [Fact]
+    public void Reason_LongValue_Bounded()
+    {
+        Assert.Equal(257, CancelStep.Reason(new string('x', 5000)).Length);
+    }
+
+    [Fact]
+    public void SetBy_ManagedFields_NameTheManagerThatWroteTheAnnotation()
+    {
+        var build = Builds.New();
+        build.Metadata.ManagedFields =
+        [
+            new V1ManagedFieldsEntry { Manager = "image-builder", FieldsV1 = new { f_spec = new { } }, Time = Builds.Now.UtcDateTime },
+            new V1ManagedFieldsEntry
+            {
+                Manager = "kubectl-annotate",
+                Operation = "Update",
+                FieldsV1 = new Dictionary<string, object> { ["f:metadata"] = new Dictionary<string, object> { ["f:annotations"] = new Dictionary<string, object> { ["f:" + Annotations.Cancel] = new { } } } },
+                Time = Builds.Now.UtcDateTime,
+            },
+        ];
+
+        Assert.Equal("kubectl-annotate", CancelStep.SetBy(build));
+        Assert.Equal("a client", CancelStep.SetBy(Builds.New()));
+    }
+
+    [Theory]
+    [InlineData(Phases.Succeeded)]
+    [InlineData(Phases.Failed)]
+    [InlineData(Phases.Superseded)]
+    public async Task Run_FinishedBuild_NothingChanges(string phase)
+    {
+        var build = Builds.New();
+        build.Metadata.Annotations = new Dictionary<string, string> { [Annotations.Cancel] = "too late" };
+        var context = Builds.Context(build, s => s.Phase = phase);
+
+        // No Kubernetes call is made for a finished build: the step returns before touching its teardown.
+        var result = await new CancelStep(new BuildTeardown(null!)).RunAsync(context, CancellationToken.None);
+
+        Assert.Equal((false, phase), (result.Stop, context.Status.Phase));
+        Assert.Empty(context.Events);
+    }
+
+    [Fact]
+    public async Task Run_AlreadyCancelled_StopsEveryLaterStep()
+    {
+        var context = Builds.Context(status: s => s.Phase = Phases.Cancelled);
+
+        var result = await new CancelStep(new BuildTeardown(null!)).RunAsync(context, CancellationToken.None);
+
+        Assert.True(result.Stop);
+        Assert.Empty(context.Events);
+    }
+}
