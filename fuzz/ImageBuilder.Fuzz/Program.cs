@@ -20,7 +20,7 @@ if (args is ["replay", .. var paths])
         {
             failed++;
             Console.WriteLine($"BREAK {file}: {e.Message}");
-            Console.WriteLine($"      input ({body.Length} bytes, as a JSON string): {JsonSerializer.Serialize(System.Text.Encoding.Latin1.GetString(body))}");
+            Console.WriteLine($"      input ({body.Length} bytes, as a JSON string): {JsonSerializer.Serialize(System.Text.Encoding.Latin1.GetString(body), ReplayJson)}");
         }
     }
     return failed == 0 ? 0 : 1;
@@ -33,3 +33,10 @@ Fuzzer.OutOfProcess.Run(stream =>
     ParserContract.Check(buffer.ToArray());
 });
 return 0;
+
+/// <summary>Entry point; its one field is how replays print an input.</summary>
+internal sealed partial class Program
+{
+    /// <summary>Bytes as Latin-1 in a JSON string: only quotes, backslashes and controls escaped, so the input stays readable.</summary>
+    private static readonly JsonSerializerOptions ReplayJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}
