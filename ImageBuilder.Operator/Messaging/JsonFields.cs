@@ -19,6 +19,7 @@ internal sealed class JsonFields
     {
         _errors = errors;
         _prefix = prefix;
+        var repeated = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var property in obj.EnumerateObject())
         {
             // A name no .NET string can hold names no field the parser reads: ignored like any
@@ -27,7 +28,8 @@ internal sealed class JsonFields
             {
                 continue;
             }
-            if (!_properties.TryAdd(name, property.Value))
+            // Said once per name, however often it repeats.
+            if (!_properties.TryAdd(name, property.Value) && repeated.Add(name))
             {
                 errors.Add($"Field '{Text.Quote(prefix + name)}' appears more than once.");
             }
