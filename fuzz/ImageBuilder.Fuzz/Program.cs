@@ -8,7 +8,7 @@ using SharpFuzz;
 if (args is ["replay", .. var paths])
 {
     var failed = 0;
-    foreach (var file in paths.SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p).Order() : (IEnumerable<string>)[p]))
+    foreach (var file in paths.SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)).Order() : (IEnumerable<string>)[p]))
     {
         var body = File.ReadAllBytes(file);
         try
