@@ -22,7 +22,9 @@ dotnet tool restore >/dev/null
 
 log "publishing the harness into $work"
 rm -rf "$work/plain" "$work/afl"
-dotnet publish fuzz/ImageBuilder.Fuzz/ImageBuilder.Fuzz.csproj -c Release -o "$work/plain" --nologo -v q >"$work/publish.log" 2>&1 \
+# --artifacts-path keeps this build out of the checkout's bin/ and obj/ (a concurrent dotnet
+# build or test of the work tree is not disturbed) and cached here for the next run.
+dotnet publish fuzz/ImageBuilder.Fuzz/ImageBuilder.Fuzz.csproj -c Release --artifacts-path "$work/artifacts" -o "$work/plain" --nologo -v q >"$work/publish.log" 2>&1 \
   || { cat "$work/publish.log" >&2; die "dotnet publish of the fuzz harness failed"; }
 # afl runs an instrumented copy; replays use the plain one, which needs no afl shared memory.
 cp -a "$work/plain" "$work/afl"
