@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV_FILE := /var/lib/imagebuilder/platform.env
 
-.PHONY: help services run up logs down prep test format bench chaos submit build
+.PHONY: help services run up logs down prep test format bench chaos fuzz submit build
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,3 +45,6 @@ bench: ## run the benchmarks; figures go to bench/results/latest.json
 
 chaos: ## 100 requests while the leader is SIGKILLed and RabbitMQ restarts; figures to bench/results/chaos.json
 	@bash scripts/chaos.sh
+
+fuzz: ## fuzz the build-request parser with afl++ and SharpFuzz for FUZZ_SECONDS (default 3600); findings and stats outside the repo
+	@bash scripts/fuzz.sh
