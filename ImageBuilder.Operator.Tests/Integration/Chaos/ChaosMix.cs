@@ -24,15 +24,22 @@ public enum ChaosKind
     /// <summary>A request the parser refuses (repo is not owner/name): no ImageBuild, answered on the Kusanali queue.</summary>
     Rejected,
 
-    /// <summary>One of three requests of one application and branch, each a newer commit, sent back to back:
-    /// Succeeded, or Superseded by a newer one when superseding is on.</summary>
+    /// <summary>One of three requests of one application following one branch, each sent once the one before has
+    /// resolved its commit and a newer commit was pushed (a user deploying again): Succeeded, or Superseded by the
+    /// next one when superseding is on. Each builds its own commit either way.</summary>
     Repeat,
 }
 
-public sealed record ChaosRequest(string App, ChaosKind Kind, string Repo, string Branch, string? Commit, string Body, int Wave)
+/// <summary>One request of the soak; <c>Sequence</c> is a Repeat's place among its application's requests (0, 1, 2), 0 otherwise.</summary>
+public sealed record ChaosRequest(string App, ChaosKind Kind, string Repo, string Branch, string Body, int Wave, int Sequence = 0)
 {
-    /// <summary>A Repeat's key is its commit: the three share an application.</summary>
-    public string Key => Commit is null ? App : $"{App}@{Commit}";
+    /// <summary>Unique per request: the repeats share an application.</summary>
+    public string Key => $"{App}#{Sequence}";
+
+    /// <summary>The user of the request: ten users, so per-user limits (admission) see a fair mix.</summary>
+    public string UserId => UserOf(App);
+
+    public static string UserOf(string app) => "1800" + (app[^1] - '0');
 }
 
 /// <summary>
@@ -43,7 +50,6 @@ public sealed record ChaosRequest(string App, ChaosKind Kind, string Repo, strin
 public static class ChaosMix
 {
     public const string Token = "chaos-token";
-    public const string UserId = "18008";
     public const int FlakyFaults = 3;
     private const int Cycle = 20;
 
@@ -77,7 +83,7 @@ public static class ChaosMix
                     {
                         var repo = kind == ChaosKind.Slow ? "chaos/slow" : "chaos/app";
                         await NewBranchAsync(github, repo, branch, Files($"{app}", kind == ChaosKind.Slow));
-                        requests.Add(new ChaosRequest(app, kind, repo, branch, null, Flat(app, repo, branch), wave));
+                        requests.Add(new ChaosRequest(app, kind, repo, branch, Flat(app, repo, branch), wave));
                         break;
                     }
                 case ChaosKind.Flaky:
@@ -85,33 +91,31 @@ public static class ChaosMix
                         // A repository of its own: the test server's faults are per repository.
                         var repo = $"chaos/flaky{i:D3}";
                         await github.CreateRepositoryAsync(repo, Files(app, slow: false), Token);
-                        requests.Add(new ChaosRequest(app, kind, repo, "main", null, Flat(app, repo, "main"), wave));
+                        requests.Add(new ChaosRequest(app, kind, repo, "main", Flat(app, repo, "main"), wave));
                         break;
                     }
                 case ChaosKind.Broken:
                     await NewBranchAsync(github, "chaos/broken", branch, BrokenFiles(app));
-                    requests.Add(new ChaosRequest(app, kind, "chaos/broken", branch, null, Flat(app, "chaos/broken", branch), wave));
+                    requests.Add(new ChaosRequest(app, kind, "chaos/broken", branch, Flat(app, "chaos/broken", branch), wave));
                     break;
                 case ChaosKind.MissingRef:
-                    requests.Add(new ChaosRequest(app, kind, "chaos/app", "no-such-" + branch, null, Flat(app, "chaos/app", "no-such-" + branch), wave));
+                    requests.Add(new ChaosRequest(app, kind, "chaos/app", "no-such-" + branch, Flat(app, "chaos/app", "no-such-" + branch), wave));
                     break;
                 case ChaosKind.Rejected:
-                    requests.Add(new ChaosRequest(app, kind, "chaos/../app", "main", null, Flat(app, "chaos/../app", "main"), wave));
+                    requests.Add(new ChaosRequest(app, kind, "chaos/../app", "main", Flat(app, "chaos/../app", "main"), wave));
                     break;
                 case ChaosKind.Repeat:
                     {
-                        // Three in a row share one application and branch: the first of them makes the branch and
-                        // the three commits, each request names its own (the nested form a Go sender uses).
+                        // Three in a row share one application and branch (made here with its first commit); the
+                        // soak pushes a newer commit before sending the second and the third (ChaosTests).
                         var first = i - ((i % Cycle) - 17);
                         var repeatApp = $"{prefix}-{first:D3}";
                         var repeatBranch = $"r{first:D3}";
-                        var repeatWave = Math.Min(first / waveSize, waves - 1);
                         if (i == first)
                         {
-                            await github.CreateBranchAsync("chaos/app", repeatBranch, "main");
+                            await NewBranchAsync(github, "chaos/app", repeatBranch, Files($"{repeatApp} 0", false));
                         }
-                        var commit = await github.AddCommitAsync("chaos/app", Files($"{repeatApp} {i}", false).ToDictionary(f => f.Key, string? (f) => f.Value), repeatBranch);
-                        requests.Add(new ChaosRequest(repeatApp, kind, "chaos/app", repeatBranch, commit, Nested(repeatApp, "chaos/app", repeatBranch, commit), repeatWave));
+                        requests.Add(new ChaosRequest(repeatApp, kind, "chaos/app", repeatBranch, Flat(repeatApp, "chaos/app", repeatBranch), Math.Min(first / waveSize, waves - 1), i - first));
                         break;
                     }
                 default:
@@ -127,7 +131,7 @@ public static class ChaosMix
         await github.AddCommitAsync(repo, files.ToDictionary(f => f.Key, string? (f) => f.Value), branch);
     }
 
-    private static Dictionary<string, string> Files(string stamp, bool slow) => new(StringComparer.Ordinal)
+    public static Dictionary<string, string> Files(string stamp, bool slow) => new(StringComparer.Ordinal)
     {
         ["Dockerfile"] = "FROM 127.0.0.1:5000/base/busybox:latest\n" + (slow ? "RUN sleep 20\n" : "") + "COPY stamp.txt /stamp.txt\n",
         ["stamp.txt"] = stamp + "\n",
@@ -143,16 +147,10 @@ public static class ChaosMix
     {
         ["applicationID"] = app,
         ["token"] = Token,
-        ["userID"] = UserId,
+        ["userID"] = ChaosRequest.UserOf(app),
         ["type"] = "repo",
         ["connector"] = "github",
         ["repo"] = repo,
         ["branch"] = branch,
-    });
-
-    private static string Nested(string app, string repo, string branch, string commit) => JsonSerializer.Serialize(new
-    {
-        applicationID = app,
-        pullInfo = new { userID = UserId, token = Token, repo, connector = "github", branch, commit },
     });
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -74,12 +75,13 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         var slowApps = requests.Where(r => r.Kind == ChaosKind.Slow).Select(r => r.App).ToHashSet(StringComparer.Ordinal);
 
         _clock.Start();
-        var published = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var published = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var repeats = new List<Task>();
         var failovers = new List<double>();
         var backlogWaits = new List<double>();
         for (var wave = 0; wave < waves; wave++)
         {
-            var batch = requests.Where(r => r.Wave == wave).ToList();
+            var batch = requests.Where(r => r.Wave == wave && r.Kind != ChaosKind.Repeat).ToList();
             // Pacing: at most two waves in flight, so the node (110 pods, 2 cores) is loaded, not flooded.
             var waited = Stopwatch.StartNew();
             await WaitBacklogAsync(published, 2 * WaveSize);
@@ -92,6 +94,10 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
             foreach (var request in batch)
             {
                 published[request.Key] = DateTimeOffset.UtcNow;
+            }
+            foreach (var group in requests.Where(r => r.Wave == wave && r.Kind == ChaosKind.Repeat).GroupBy(r => r.App, StringComparer.Ordinal))
+            {
+                repeats.Add(RepeatAsync(group.OrderBy(r => r.Sequence).ToList(), ledger, published));
             }
             Log($"{_clock.Elapsed.TotalSeconds:0.0}s wave {wave}: {batch.Count} published");
             // The fault hits work in flight: wait until this wave's builds run.
@@ -122,6 +128,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
                 failovers.Add(await KillLeaderAsync(faults, published));
             }
         }
+        await Task.WhenAll(repeats);
         var publishing = _clock.Elapsed.TotalSeconds;
 
         var expectedBuilds = requests.Count(r => r.Kind != ChaosKind.Rejected);
@@ -233,7 +240,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
     };
 
     /// <summary>SIGKILLs the Lease holder, starts a replacement (three stay running) and returns seconds until another replica leads.</summary>
-    private async Task<double> KillLeaderAsync(ChaosFaults faults, Dictionary<string, DateTimeOffset> published)
+    private async Task<double> KillLeaderAsync(ChaosFaults faults, ConcurrentDictionary<string, DateTimeOffset> published)
     {
         var inFlight = published.Count - (await ListBuildsAsync()).Count(ChaosVerdict.IsAnswered);
         var holder = await WaitForLeaderAsync(except: null);
@@ -276,7 +283,31 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         throw new TimeoutException($"no live replica took the Lease {_ns}/{LeaseName} within 120 s; logs in {_work}");
     }
 
-    private async Task WaitBacklogAsync(Dictionary<string, DateTimeOffset> published, int limit)
+    /// <summary>
+    /// Sends the requests of one application one after the other, each once the one before has resolved its commit and
+    /// a newer commit is on the branch: with superseding on, the older one is replaced while it builds; off, each of
+    /// the three builds its own commit, so neither mode builds one commit twice.
+    /// </summary>
+    private async Task RepeatAsync(List<ChaosRequest> group, JobLedger ledger, ConcurrentDictionary<string, DateTimeOffset> published)
+    {
+        for (var k = 0; k < group.Count; k++)
+        {
+            var request = group[k];
+            if (k > 0)
+            {
+                await OperatorHost.Eventually.WaitAsync(() =>
+                {
+                    var mine = ledger.Builds.Where(b => b.Spec.ApplicationId == request.App).ToList();
+                    return Task.FromResult(mine.Count >= k && mine.All(b => !string.IsNullOrEmpty(b.Status?.Commit) || ChaosVerdict.IsAnswered(b)));
+                }, TimeSpan.FromMinutes(10), $"the requests of {request.App} before #{k} to resolve their commit");
+                await _github!.AddCommitAsync(request.Repo, ChaosMix.Files($"{request.App} {k}", slow: false).ToDictionary(f => f.Key, string? (f) => f.Value), request.Branch);
+            }
+            await ChaosQueues.PublishAsync(fixture.AmqpUri, BuildQueue, [request.Body], TimeSpan.FromMinutes(3));
+            published[request.Key] = DateTimeOffset.UtcNow;
+        }
+    }
+
+    private async Task WaitBacklogAsync(ConcurrentDictionary<string, DateTimeOffset> published, int limit)
     {
         if (published.Count <= limit)
         {

@@ -28,18 +28,32 @@ public sealed class ChaosVerdict
         _kusanaliQueue = kusanaliQueue;
         _byName = builds.ToDictionary(Key, StringComparer.Ordinal);
         _requestOf = [];
-        var byKey = requests.ToDictionary(r => r.Key, StringComparer.Ordinal);
-        foreach (var build in builds)
+        // A request's ImageBuild is its application's, in the order sent (the repeats of one application are sent one
+        // after the other, each once the one before exists).
+        var sent = requests.Where(r => r.Kind != ChaosKind.Rejected).GroupBy(r => r.App, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(r => r.Sequence).ToList(), StringComparer.Ordinal);
+        foreach (var group in builds.GroupBy(b => b.Spec.ApplicationId ?? "", StringComparer.Ordinal))
         {
-            var app = build.Spec.ApplicationId ?? "";
-            var key = build.Spec.Source.Commit is { Length: > 0 } commit && byKey.ContainsKey($"{app}@{commit}") ? $"{app}@{commit}" : app;
-            if (byKey.TryGetValue(key, out var request))
+            var mine = sent.GetValueOrDefault(group.Key) ?? [];
+            var ordered = group.OrderBy(b => b.Metadata.CreationTimestamp).ThenBy(b => b.Metadata.Name, StringComparer.Ordinal).ToList();
+            for (var i = 0; i < ordered.Count; i++)
             {
-                _requestOf[Key(build)] = request;
+                if (i < mine.Count)
+                {
+                    _requestOf[Key(ordered[i])] = mine[i];
+                }
+                else
+                {
+                    Problems.Add($"{Key(ordered[i])} matches no request (application {group.Key}: {ordered.Count} ImageBuilds for {mine.Count} requests)");
+                }
             }
-            else
+        }
+        foreach (var (app, mine) in sent)
+        {
+            var count = builds.Count(b => b.Spec.ApplicationId == app);
+            if (count < mine.Count)
             {
-                Problems.Add($"{Key(build)} matches no request (application {app})");
+                Problems.Add($"{mine.Count - count} of the {mine.Count} requests of {app} have no ImageBuild");
             }
         }
         Judge();

@@ -18,6 +18,9 @@ public sealed class JobLedger(IKubernetes kubernetes, string ns)
 
     public IReadOnlyDictionary<(string Build, int Attempt), BuildFailure> Failures => _failures;
 
+    /// <summary>The ImageBuilds of the last sample.</summary>
+    public IReadOnlyList<ImageBuild> Builds { get; private set; } = [];
+
     /// <summary>Jobs seen that have not succeeded or failed yet, at the last sample.</summary>
     public int Active { get; private set; }
 
@@ -58,6 +61,7 @@ public sealed class JobLedger(IKubernetes kubernetes, string ns)
         }
         Active = active;
         var builds = await kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural, cancellationToken: cancellationToken);
+        Builds = builds.Items.ToList();
         foreach (var build in builds.Items)
         {
             if (build.Status?.LastFailure is { } failure)
