@@ -103,11 +103,26 @@ public sealed class ChaosFaults(PlatformFixture fixture, string ns, Stopwatch cl
                 {
                     continue;
                 }
-                await PlatformFixture.RunAsync("docker", ["kill", "--signal", "KILL", id], TimeSpan.FromSeconds(30));
+                try
+                {
+                    await PlatformFixture.RunAsync("docker", ["kill", "--signal", "KILL", id], TimeSpan.FromSeconds(30));
+                }
+                catch (InvalidOperationException e) when (e.Message.Contains("is not running", StringComparison.Ordinal))
+                {
+                    // The build ended between the look and the kill: pick another.
+                    continue;
+                }
             }
             else
             {
-                await fixture.Kubernetes.CoreV1.DeleteNamespacedPodAsync(victim.Pod, ns, new V1DeleteOptions { GracePeriodSeconds = 0 }, gracePeriodSeconds: 0);
+                try
+                {
+                    await fixture.Kubernetes.CoreV1.DeleteNamespacedPodAsync(victim.Pod, ns, new V1DeleteOptions { GracePeriodSeconds = 0 }, gracePeriodSeconds: 0);
+                }
+                catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                {
+                    continue;
+                }
             }
             Counts["build_pods_killed"]++;
             hit.Add(victim.Build);
