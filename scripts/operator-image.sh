@@ -215,7 +215,7 @@ image_tag() {
 # the base. It pulls the base and pushes the result with the credentials of `docker login`
 # (~/.docker/config.json); the loopback registry speaks plain http, hence the insecure list.
 publish_container() {
-  local tag=$1 registry=$REGISTRY_ADDR local_registry="" revision source
+  local tag=$1 registry=${REPO%%/*} local_registry="" revision source
   revision=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)
   # org.opencontainers.image.source: the clone's origin without any user:token@ part, else the
   # checkout itself (a clone without a remote, as on the development machine).
@@ -228,6 +228,7 @@ publish_container() {
   # so a concurrent `dotnet build`/`dotnet test` in the same worktree is not disturbed.
   DOTNET_CONTAINER_INSECURE_REGISTRIES=$REGISTRY_ADDR dotnet publish "$PROJECT" -t:PublishContainer \
     -c Release -r linux-x64 --self-contained false --artifacts-path "$WORK/artifacts" --nologo -v q \
+    -p:DebugType=none -p:PublishDocumentationFile=false -p:PublishReferencesDocumentationFiles=false \
     -p:ContainerBaseImage="$BASE_IMAGE" -p:ContainerRegistry="$registry" -p:LocalRegistry="$local_registry" \
     -p:ContainerRepository="${REPO#*/}" -p:ContainerImageTags="\"$tag;dev\"" \
     -p:PublishRepositoryUrl=true -p:RepositoryType=git -p:RepositoryUrl="$source" -p:SourceRevisionId="$revision" >"$WORK/publish.log" 2>&1 \
