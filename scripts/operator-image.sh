@@ -221,7 +221,8 @@ publish_container() {
   # checkout itself (a clone without a remote, as on the development machine).
   source=$(git -C "$ROOT" remote get-url origin 2>/dev/null | sed -E 's|^([a-z+]+://)[^/@]*@|\1|' || true)
   source=${source:-file://$ROOT}
-  # Without a registry the SDK loads the image into the local Docker instead.
+  # Without a registry the SDK loads the image into the local Docker instead (named without the
+  # registry host; main() tags it as $REPO).
   if [ "$PUSH" != 1 ]; then registry=""; local_registry=Docker; fi
   log "dotnet publish -t:PublishContainer $REPO:$tag (base $BASE_IMAGE)"
   # --artifacts-path keeps this RID-specific restore and build out of the checkout's obj/,
@@ -231,7 +232,8 @@ publish_container() {
     -p:DebugType=none -p:PublishDocumentationFile=false -p:PublishReferencesDocumentationFiles=false \
     -p:ContainerBaseImage="$BASE_IMAGE" -p:ContainerRegistry="$registry" -p:LocalRegistry="$local_registry" \
     -p:ContainerRepository="${REPO#*/}" -p:ContainerImageTags="\"$tag;dev\"" \
-    -p:PublishRepositoryUrl=true -p:RepositoryType=git -p:RepositoryUrl="$source" -p:SourceRevisionId="$revision" >"$WORK/publish.log" 2>&1 \
+    -p:PublishRepositoryUrl=true -p:RepositoryType=git -p:RepositoryUrl="$source" -p:SourceRevisionId="$revision" \
+    --disable-build-servers 9>&- >"$WORK/publish.log" 2>&1 \
     || { tail -30 "$WORK/publish.log" >&2; die "dotnet publish -t:PublishContainer failed (full log: $WORK/publish.log)"; }
 }
 
@@ -265,6 +267,10 @@ main() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is required"
   apt_ensure "${BASE_PACKAGES[@]}"
   mkdir -p "$WORK"
+  # One run at a time per checkout (tests and make up may start it at once): they share $WORK's
+  # build output. The descriptor is closed for dotnet (--disable-build-servers: nothing lingers).
+  exec 9>"$WORK/lock"
+  flock -w 900 9 || die "another scripts/operator-image.sh of this checkout held $WORK/lock for 15 min"
   bash "$HERE/services.sh" up docker registry >/dev/null 2>"$WORK/services.log" \
     || { tail -5 "$WORK/services.log" >&2; die "docker and the registry are not up (scripts/services.sh up)"; }
   docker_login
@@ -280,7 +286,11 @@ main() {
     log "$REPO:$tag is in Docker"
   else
     publish_container "$tag"
-    [ "$PUSH" = 1 ] && { docker pull -q "$REPO:$tag" >/dev/null || die "docker pull $REPO:$tag failed after the SDK pushed it"; }
+    if [ "$PUSH" = 1 ]; then
+      docker pull -q "$REPO:$tag" >/dev/null || die "docker pull $REPO:$tag failed after the SDK pushed it"
+    else
+      docker tag "${REPO#*/}:$tag" "$REPO:$tag" && docker rmi "${REPO#*/}:$tag" "${REPO#*/}:dev" >/dev/null
+    fi
     verify_runtime "$REPO:$tag"
   fi
   docker tag "$REPO:$tag" "$REPO:dev"
