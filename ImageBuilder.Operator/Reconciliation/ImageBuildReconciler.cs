@@ -46,7 +46,7 @@ public sealed class ImageBuildReconciler(
     /// <summary>The steps in reconcile order; registered in DI in this order.</summary>
     public static readonly Type[] StepOrder =
     [
-        typeof(AcceptStep), typeof(ValidateStep), typeof(RetryStep), typeof(ResolveSourceStep), typeof(CacheCheckStep),
-        typeof(EnsureJobStep), typeof(ObserveJobStep), typeof(NotifyStep), typeof(CleanupStep),
+        typeof(AcceptStep), typeof(ValidateStep), typeof(SupersedeStep), typeof(RetryStep), typeof(ResolveSourceStep), typeof(CacheCheckStep),
+        typeof(EnsureJobStep), typeof(ObserveJobStep), typeof(NotifyStep), typeof(CleanupStep), typeof(RetentionStep),
     ];
 }

@@ -39,4 +39,10 @@ public static class Reasons
     public const string ReconcileError = "ReconcileError";
     /// <summary>A reconcile succeeded again after one or more threw.</summary>
     public const string ReconcileRecovered = "ReconcileRecovered";
+    /// <summary>A newer request for the same application and ref replaced this build before it finished.</summary>
+    public const string Superseded = "Superseded";
+    /// <summary>The build finished after a newer build of the same application was announced, so it is not announced.</summary>
+    public const string NewerBuildAnnounced = "NewerBuildAnnounced";
+    /// <summary>The finished ImageBuild was deleted by the retention settings.</summary>
+    public const string RetentionExpired = "RetentionExpired";
 }

@@ -20,6 +20,11 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<BuildOutcomes>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
+        services.AddOptions<SupersedeOptions>().BindConfiguration(SupersedeOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<INotificationOrder, NotificationOrder>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
+        services.TryAddSingleton<RetiredBuilds>();
         foreach (var step in ImageBuildReconciler.StepOrder)
         {
             services.AddSingleton(typeof(IReconcileStep), step);

@@ -21,13 +21,14 @@ public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> b
 
     public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
-        if (!context.IsTerminal || context.Status.Notification is null || context.Status.CleanedUp == true)
+        // A silent phase (Superseded, Cancelled) has no notification to wait for.
+        if (!context.IsTerminal || (context.Status.Notification is null && !Phases.IsSilent(context.Status.Phase)) || context.Status.CleanedUp == true)
         {
             return StepResult.Continue();
         }
         try
         {
-            await DeleteTokenSecretAsync(context, cancellationToken);
+            await OwnedResources.DeleteTokenSecretAsync(kubernetes, context.Build, cancellationToken);
             await PruneJobsAsync(context, cancellationToken);
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException)
@@ -38,29 +39,6 @@ public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> b
         }
         context.Status.CleanedUp = true;
         return StepResult.Continue();
-    }
-
-    private async Task DeleteTokenSecretAsync(ReconcileContext context, CancellationToken cancellationToken)
-    {
-        if (context.Build.Spec.Source.TokenSecretRef?.Name is not { Length: > 0 } name)
-        {
-            return;
-        }
-        try
-        {
-            var secret = await kubernetes.CoreV1.ReadNamespacedSecretAsync(name, context.Namespace, cancellationToken: cancellationToken);
-            // Only a Secret that belongs to this build: a user's shared Secret is left alone.
-            var owned = secret.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true
-                || (secret.Metadata.Labels?.TryGetValue(Annotations.BuildLabel, out var owner) == true && owner == Annotations.LabelValue(context.Name));
-            if (owned)
-            {
-                await kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, context.Namespace, cancellationToken: cancellationToken);
-            }
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // Already gone.
-        }
     }
 
     private async Task PruneJobsAsync(ReconcileContext context, CancellationToken cancellationToken)
