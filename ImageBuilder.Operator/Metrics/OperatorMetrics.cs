@@ -17,6 +17,7 @@ public sealed class OperatorMetrics
     private readonly Histogram _buildDuration;
     private readonly Counter _messages;
     private readonly Counter _retries;
+    private readonly Counter _superseded;
     private readonly Counter _reconcileErrors;
     private readonly Histogram _reconcileDuration;
 
@@ -29,6 +30,8 @@ public sealed class OperatorMetrics
             "imagebuilder_build_duration_seconds", "From ImageBuild creation to its terminal phase, by outcome.",
             new HistogramConfiguration { LabelNames = ["outcome"], Buckets = BuildBuckets });
         _messages = factory.CreateCounter("imagebuilder_bridge_messages_total", "Build-queue deliveries the bridge handled, by result.", "result");
+        _superseded = factory.CreateCounter(
+            "imagebuilder_builds_superseded_total", "Builds that ended Superseded (nobody notified), by reason: a newer request, or a newer build announced first.", "reason");
         _retries = factory.CreateCounter("imagebuilder_retries_scheduled_total", "Retries handed to the retry scheduler, by fault.", "fault");
         _reconcileErrors = factory.CreateCounter("imagebuilder_reconcile_errors_total", "Reconciles that failed (an error result or an exception).");
         _reconcileDuration = factory.CreateHistogram(
@@ -63,6 +66,8 @@ public sealed class OperatorMetrics
         }
         _retries.WithLabels(Faults.User);
         _retries.WithLabels(Faults.Service);
+        _superseded.WithLabels(MetricLabels.NewerRequest);
+        _superseded.WithLabels(MetricLabels.NewerAnnounced);
     }
 
     /// <summary>Exports the build queue's ready messages (the bridge's lag) as read by <paramref name="read"/> at each scrape.</summary>
@@ -116,6 +121,12 @@ public sealed class OperatorMetrics
     /// <summary>Counts a status write that ended a build; a no-op for every other write.</summary>
     public void StatusWritten(ImageBuild build, ImageBuildStatus? before, ImageBuildStatus written)
     {
+        ArgumentNullException.ThrowIfNull(written);
+        if (written.Phase == Phases.Superseded && before?.Phase != Phases.Superseded)
+        {
+            var reason = written.Conditions?.FirstOrDefault(c => c.Type == Reconciliation.ConditionTypes.Ready)?.Reason;
+            _superseded.WithLabels(reason == Reconciliation.Reasons.NewerBuildAnnounced ? MetricLabels.NewerAnnounced : MetricLabels.NewerRequest).Inc();
+        }
         if (BuildTransitions.Completion(build, before, written) is not { } completion)
         {
             return;
