@@ -22,14 +22,19 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock
     /// <summary>Identical requests after this many finished builds are refused rather than probed further.</summary>
     public const int MaxGenerations = 64;
 
-    public async Task<BuildWriteResult> WriteAsync(BuildRequest request, string? messageId, string @namespace, CancellationToken cancellationToken)
+    /// <param name="request">The validated request.</param>
+    /// <param name="messageId">The sender's AMQP message id, when it set one.</param>
+    /// <param name="redelivered">The broker's redelivered flag: this message may have been handled before.</param>
+    /// <param name="namespace">Where the ImageBuild goes.</param>
+    /// <param name="cancellationToken">Stops the write.</param>
+    public async Task<BuildWriteResult> WriteAsync(BuildRequest request, string? messageId, bool redelivered, string @namespace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         try
         {
             // Stamped on receipt, before any call: request order is the order the bridge took requests in.
             var requestedAt = (clock ?? DefaultClock).Next();
-            return await WriteFirstFreeAsync(request, messageId, @namespace, requestedAt, cancellationToken);
+            return await WriteFirstFreeAsync(request, messageId, redelivered, @namespace, requestedAt, cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity)
         {
@@ -50,11 +55,13 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock
     }
 
     /// <summary>
-    /// Without a message id a redelivery and a resend look the same. A build that has not finished
-    /// is taken as this request (a redelivery or a double submit); once it finished, an identical
-    /// request is a new one (say, to build a branch's newer commit) and gets the next generation.
+    /// Without a message id, identical requests share their names, and generations tell them apart. Only a message the
+    /// broker flags as redelivered can be one handled before: it is taken as a build that has not finished (its first
+    /// delivery made it). A first delivery is a new request, even while an identical one builds: the backend sends the
+    /// same body for every push of a branch, so that is a newer commit to build, and it supersedes the older build
+    /// (issue 12). It takes the next free generation, as an identical request after a finished build always did.
     /// </summary>
-    private async Task<BuildWriteResult> WriteFirstFreeAsync(BuildRequest request, string? messageId, string @namespace, DateTimeOffset requestedAt, CancellationToken cancellationToken)
+    private async Task<BuildWriteResult> WriteFirstFreeAsync(BuildRequest request, string? messageId, bool redelivered, string @namespace, DateTimeOffset requestedAt, CancellationToken cancellationToken)
     {
         IReadOnlySet<string>? retiredNames = null;
         for (var generation = 0; generation < MaxGenerations; generation++)
@@ -76,7 +83,7 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock
                     continue;
                 }
             }
-            if (existing is not null && (messageId is not null || !IsFinished(existing)))
+            if (existing is not null && (messageId is not null || (redelivered && !IsFinished(existing))))
             {
                 await OwnSecretAsync(existing, cancellationToken);
                 return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
