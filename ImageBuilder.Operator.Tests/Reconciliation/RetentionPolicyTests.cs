@@ -14,7 +14,9 @@ public sealed class RetentionPolicyTests
     {
         Metadata = new V1ObjectMeta
         {
-            Name = name, NamespaceProperty = "team", Uid = "uid-" + name,
+            Name = name,
+            NamespaceProperty = "team",
+            Uid = "uid-" + name,
             Annotations = new Dictionary<string, string> { [Annotations.RequestedAt] = RequestOrder.Stamp(Now.AddMinutes(-requestedMinutesAgo)) },
         },
         Spec = new ImageBuildSpec { UserId = "u", ApplicationId = "app" },
@@ -91,7 +93,11 @@ public sealed class RetentionPolicyTests
     {
         var result = new RetentionOptionsValidator().Validate(null, new RetentionOptions
         {
-            TtlAfterSucceeded = TimeSpan.Zero, TtlAfterFailed = TimeSpan.FromDays(4000), SucceededLimit = 0, FailedLimit = 10001, RememberDeleted = TimeSpan.FromSeconds(5),
+            TtlAfterSucceeded = TimeSpan.Zero,
+            TtlAfterFailed = TimeSpan.FromDays(4000),
+            SucceededLimit = 0,
+            FailedLimit = 10001,
+            RememberDeleted = TimeSpan.FromSeconds(5),
         });
 
         Assert.True(result.Failed);

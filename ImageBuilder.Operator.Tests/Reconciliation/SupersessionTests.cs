@@ -20,8 +20,12 @@ public sealed class SupersessionTests
                 ApplicationId = app,
                 Source = new SourceSpec
                 {
-                    Repo = "owner/app", Type = type, Branch = branch,
-                    Commit = type == RefTypes.Commit ? pinned : null, Tag = type == RefTypes.Tag ? pinned : null, Release = type == RefTypes.Release ? pinned : null,
+                    Repo = "owner/app",
+                    Type = type,
+                    Branch = branch,
+                    Commit = type == RefTypes.Commit ? pinned : null,
+                    Tag = type == RefTypes.Tag ? pinned : null,
+                    Release = type == RefTypes.Release ? pinned : null,
                 },
             },
         };
