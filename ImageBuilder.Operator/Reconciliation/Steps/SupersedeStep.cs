@@ -23,6 +23,8 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// </remarks>
 public sealed class SupersedeStep(IKubernetes kubernetes, IObjectCache<ImageBuild> cache, IOptions<SupersedeOptions> options, ILogger<SupersedeStep> logger) : IReconcileStep
 {
+    private static readonly TimeSpan AfterWrite = TimeSpan.FromSeconds(1);
+
     public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
         if (!options.Value.Enabled || !Supersession.CanBeSuperseded(context.Status.Phase) || Supersession.ApplicationKey(context.Build) is null)
@@ -33,7 +35,8 @@ public sealed class SupersedeStep(IKubernetes kubernetes, IObjectCache<ImageBuil
         if (Supersession.SupersededBy(context.Build, siblings) is { } newer)
         {
             await SupersedeAsync(context, newer, cancellationToken);
-            return StepResult.Done();
+            // A status write brings no reconcile of its own: come back once it landed, for retention's clock.
+            return StepResult.RequeueAfterDelay(AfterWrite);
         }
         foreach (var older in siblings.Where(o => Supersession.CanBeSuperseded(o.Status?.Phase) && Supersession.Supersedes(context.Build, o)))
         {
