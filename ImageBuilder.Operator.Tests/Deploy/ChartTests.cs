@@ -137,13 +137,16 @@ public sealed class ChartTests
         var manifests = await Helm.TemplateAsync();
 
         var rules = manifests.Single<V1ClusterRole>("ClusterRole").Rules;
-        Assert.Equal(["get", "list", "watch", "create", "update", "patch"], Verbs(rules, "imagebuilds"));
+        // delete: retention removes finished ImageBuilds.
+        Assert.Equal(["get", "list", "watch", "create", "update", "patch", "delete"], Verbs(rules, "imagebuilds"));
         Assert.Equal(["get", "update", "patch"], Verbs(rules, "imagebuilds/status"));
         Assert.Equal(["get", "list", "watch", "create", "delete"], Verbs(rules, "jobs"));
         Assert.Equal(["get", "list", "watch"], Verbs(rules, "pods"));
         // By name only: the operator never lists or watches Secrets, so it cannot enumerate them.
         Assert.Equal(["get", "create", "update", "patch", "delete"], Verbs(rules, "secrets"));
         Assert.Equal(["create", "patch"], Verbs(rules, "events"));
+        // By name too: the notification-order and retired-names ConfigMaps.
+        Assert.Equal(["get", "create", "update"], Verbs(rules, "configmaps"));
         Assert.DoesNotContain(rules, r => r.Resources.Contains("namespaces") || r.Resources.Contains("leases") || r.Resources.Contains("*") || r.Verbs.Contains("*"));
 
         var election = Assert.Single(manifests.All<V1Role>("Role"));

@@ -32,6 +32,26 @@ public sealed class OperatorMetricsTests
     }
 
     [Fact]
+    public async Task StatusWritten_Superseded_CountedOnceByReason()
+    {
+        var metrics = new OperatorMetrics();
+        var build = new ImageBuild();
+        ImageBuildStatus Superseded(string reason) => new()
+        {
+            Phase = Phases.Superseded,
+            Conditions = [new V1Condition { Type = ConditionTypes.Ready, Status = "False", Reason = reason }],
+        };
+
+        metrics.StatusWritten(build, new ImageBuildStatus { Phase = Phases.Building }, Superseded(Reasons.Superseded));
+        metrics.StatusWritten(build, Superseded(Reasons.Superseded), Superseded(Reasons.Superseded));
+        metrics.StatusWritten(build, new ImageBuildStatus { Phase = Phases.Succeeded }, Superseded(Reasons.NewerBuildAnnounced));
+        var text = await ExportAsync(metrics);
+
+        Assert.Equal(1, Value(text, """imagebuilder_builds_superseded_total{reason="newer_request"}"""));
+        Assert.Equal(1, Value(text, """imagebuilder_builds_superseded_total{reason="newer_announced"}"""));
+    }
+
+    [Fact]
     public async Task MessageConsumedAndRetryScheduled_Counted_ByLabel()
     {
         var metrics = new OperatorMetrics();

@@ -52,8 +52,7 @@ public sealed class CancelStepTests
         build.Metadata.Annotations = new Dictionary<string, string> { [Annotations.Cancel] = "too late" };
         var context = Builds.Context(build, s => s.Phase = phase);
 
-        // No Kubernetes call is made for a finished build: the step returns before touching its teardown.
-        var result = await new CancelStep(new BuildTeardown(null!)).RunAsync(context, CancellationToken.None);
+        var result = await new CancelStep(NoObjects()).RunAsync(context, CancellationToken.None);
 
         Assert.Equal((false, phase), (result.Stop, context.Status.Phase));
         Assert.Empty(context.Events);
@@ -64,9 +63,15 @@ public sealed class CancelStepTests
     {
         var context = Builds.Context(status: s => s.Phase = Phases.Cancelled);
 
-        var result = await new CancelStep(new BuildTeardown(null!)).RunAsync(context, CancellationToken.None);
+        var result = await new CancelStep(NoObjects()).RunAsync(context, CancellationToken.None);
 
         Assert.True(result.Stop);
         Assert.Empty(context.Events);
+    }
+
+    private static BuildTeardown NoObjects()
+    {
+        var (jobs, secrets) = (new InMemoryObjects<V1Job>(), new InMemoryObjects<V1Secret>());
+        return new BuildTeardown(jobs, jobs, secrets, secrets);
     }
 }

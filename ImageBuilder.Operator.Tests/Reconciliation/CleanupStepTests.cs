@@ -13,7 +13,7 @@ public sealed class CleanupStepTests
     private readonly InMemoryObjects<V1Job> _jobs = new();
 
     private CleanupStep Step(int keepSucceeded = 3, int keepFailed = 3) =>
-        new(_secrets, _secrets, _jobs, _jobs, MsOptions.Create(new BuildOptions { SuccessfulJobsHistoryLimit = keepSucceeded, FailedJobsHistoryLimit = keepFailed }));
+        new(new BuildTeardown(_jobs, _jobs, _secrets, _secrets), _jobs, _jobs, MsOptions.Create(new BuildOptions { SuccessfulJobsHistoryLimit = keepSucceeded, FailedJobsHistoryLimit = keepFailed }));
 
     private static ImageBuild Build() => Builds.New(s => s.Source.TokenSecretRef = new SecretKeyRef { Name = "app-token" });
 

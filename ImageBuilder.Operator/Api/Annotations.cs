@@ -12,6 +12,19 @@ public static class Annotations
     /// </summary>
     public const string Cancel = ImageBuild.Group + "/cancel";
 
+    /// <summary>
+    /// When the request was received, which defines request order (<see cref="RequestOrder"/>): stamped by the queue
+    /// bridge with 100 ns resolution, strictly increasing per bridge. A <c>kubectl apply</c>d ImageBuild may set it;
+    /// without it the creationTimestamp (1 s resolution) stands in.
+    /// </summary>
+    public const string RequestedAt = ImageBuild.Group + "/requested-at";
+
+    /// <summary>
+    /// Set on an older, unfinished ImageBuild by the reconcile of a newer one that supersedes it (value: its namespace/name):
+    /// the annotation change brings the older build's own reconcile, which then ends it as Superseded.
+    /// </summary>
+    public const string SupersededBy = ImageBuild.Group + "/superseded-by";
+
     /// <summary>Label on Jobs and Secrets: the owning ImageBuild's name, through <see cref="LabelValue"/>.</summary>
     public const string BuildLabel = ImageBuild.Group + "/imagebuild";
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Requests;
 using k8s;
 using k8s.Autorest;
@@ -11,19 +12,29 @@ namespace ImageBuilder.Operator.Messaging;
 /// <summary>
 /// Writes a build request to the apiserver: the token Secret first (so the ImageBuild never points
 /// at nothing), then the ImageBuild, then the Secret's owner reference (so it goes with the build).
-/// Every step tolerates "already there", so a redelivered message converges on the same objects.
+/// Every step tolerates "already there", so a redelivered message converges on the same objects. A name that retention
+/// deleted counts as a finished build of that name (<see cref="RetiredBuilds"/>), so deleting it changes nothing here.
 /// </summary>
-public sealed class ImageBuildWriter(IKubernetes kubernetes)
+public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock = null, RetiredBuilds? retired = null)
 {
+    private static readonly RequestClock DefaultClock = new(TimeProvider.System);
+
     /// <summary>Identical requests after this many finished builds are refused rather than probed further.</summary>
     public const int MaxGenerations = 64;
 
-    public async Task<BuildWriteResult> WriteAsync(BuildRequest request, string? messageId, string @namespace, CancellationToken cancellationToken)
+    /// <param name="request">The validated request.</param>
+    /// <param name="messageId">The sender's AMQP message id, when it set one.</param>
+    /// <param name="redelivered">The broker's redelivered flag: this message may have been handled before.</param>
+    /// <param name="namespace">Where the ImageBuild goes.</param>
+    /// <param name="cancellationToken">Stops the write.</param>
+    public async Task<BuildWriteResult> WriteAsync(BuildRequest request, string? messageId, bool redelivered, string @namespace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         try
         {
-            return await WriteFirstFreeAsync(request, messageId, @namespace, cancellationToken);
+            // Stamped on receipt, before any call: request order is the order the bridge took requests in.
+            var requestedAt = (clock ?? DefaultClock).Next();
+            return await WriteFirstFreeAsync(request, messageId, redelivered, @namespace, requestedAt, cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity)
         {
@@ -44,30 +55,48 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
     }
 
     /// <summary>
-    /// Without a message id a redelivery and a resend look the same. A build that has not finished
-    /// is taken as this request (a redelivery or a double submit); once it finished, an identical
-    /// request is a new one (say, to build a branch's newer commit) and gets the next generation.
+    /// Without a message id, identical requests share their names, and generations tell them apart. Only a message the
+    /// broker flags as redelivered can be one handled before: it is taken as a build that has not finished (its first
+    /// delivery made it). A first delivery is a new request, even while an identical one builds: the backend sends the
+    /// same body for every push of a branch, so that is a newer commit to build, and it supersedes the older build
+    /// (issue 12). It takes the next free generation, as an identical request after a finished build always did.
     /// </summary>
-    private async Task<BuildWriteResult> WriteFirstFreeAsync(BuildRequest request, string? messageId, string @namespace, CancellationToken cancellationToken)
+    private async Task<BuildWriteResult> WriteFirstFreeAsync(BuildRequest request, string? messageId, bool redelivered, string @namespace, DateTimeOffset requestedAt, CancellationToken cancellationToken)
     {
+        IReadOnlySet<string>? retiredNames = null;
         for (var generation = 0; generation < MaxGenerations; generation++)
         {
             var name = BuildNaming.NameFor(request, messageId, generation);
             var existing = await kubernetes.GetImageBuildOrNullAsync(@namespace, name, cancellationToken);
-            if (existing is not null && (messageId is not null || !IsFinished(existing)))
+            if (existing is null && retired is { Enabled: true })
+            {
+                // Read live, once per message: the name was deleted a moment ago or never existed, and only this tells.
+                retiredNames ??= await retired.ReadAsync(@namespace, cancellationToken);
+                if (retiredNames.Contains(name))
+                {
+                    // A finished build retention deleted: with a message id it is this request, already built; without one,
+                    // an identical request after a finished build is a new one and takes the next generation, as before.
+                    if (messageId is not null)
+                    {
+                        return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+                    }
+                    continue;
+                }
+            }
+            if (existing is not null && (messageId is not null || (redelivered && !IsFinished(existing))))
             {
                 await OwnSecretAsync(existing, cancellationToken);
                 return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
             }
             if (existing is null)
             {
-                return await CreateAsync(request, messageId, name, @namespace, cancellationToken);
+                return await CreateAsync(request, messageId, name, @namespace, requestedAt, cancellationToken);
             }
         }
         return new BuildWriteResult(BuildWriteOutcome.Rejected, "", $"This exact request was already built {MaxGenerations} times; delete old ImageBuilds to build it again.");
     }
 
-    private async Task<BuildWriteResult> CreateAsync(BuildRequest request, string? messageId, string name, string @namespace, CancellationToken cancellationToken)
+    private async Task<BuildWriteResult> CreateAsync(BuildRequest request, string? messageId, string name, string @namespace, DateTimeOffset requestedAt, CancellationToken cancellationToken)
     {
         await CreateIgnoringConflictAsync(() => kubernetes.CoreV1.CreateNamespacedSecretAsync(
             ImageBuildFactory.NewTokenSecret(name, @namespace, request.Token), @namespace, cancellationToken: cancellationToken));
@@ -75,7 +104,7 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         try
         {
             created = await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<ImageBuild>(
-                ImageBuildFactory.NewImageBuild(request, name, @namespace, messageId),
+                ImageBuildFactory.NewImageBuild(request, name, @namespace, messageId, requestedAt),
                 ImageBuild.Group, ImageBuild.Version, @namespace, ImageBuild.Plural, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -148,8 +177,7 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         return "Kubernetes refused the build: " + string.Join("; ", named) + more + ".";
     }
 
-    // A cancelled build is finished too: the same request sent again afterwards is a new build, not its duplicate.
-    private static bool IsFinished(ImageBuild build) => build.Status?.Phase is Phases.Succeeded or Phases.Failed or Phases.Cancelled;
+    private static bool IsFinished(ImageBuild build) => Phases.IsTerminal(build.Status?.Phase);
 
     private static string StatusMessage(HttpOperationException e) => StatusDetails(e)?.Message ?? e.Response.ReasonPhrase ?? e.Message;
 

@@ -18,6 +18,7 @@ public sealed class OperatorMetrics
     private readonly Histogram _buildDuration;
     private readonly Counter _messages;
     private readonly Counter _retries;
+    private readonly Counter _superseded;
     private readonly Counter _reconcileErrors;
     private readonly Histogram _reconcileDuration;
     private readonly Counter _cancelled;
@@ -32,6 +33,8 @@ public sealed class OperatorMetrics
             "imagebuilder_build_duration_seconds", "From ImageBuild creation to its terminal phase, by outcome.",
             new HistogramConfiguration { LabelNames = ["outcome"], Buckets = BuildBuckets });
         _messages = factory.CreateCounter("imagebuilder_bridge_messages_total", "Build-queue deliveries the bridge handled, by result.", "result");
+        _superseded = factory.CreateCounter(
+            "imagebuilder_builds_superseded_total", "Builds that ended Superseded (nobody notified), by reason: a newer request, or a newer build announced first.", "reason");
         _retries = factory.CreateCounter("imagebuilder_retries_scheduled_total", "Retries handed to the retry scheduler, by fault.", "fault");
         _reconcileErrors = factory.CreateCounter("imagebuilder_reconcile_errors_total", "Reconciles that failed (an error result or an exception).");
         _reconcileDuration = factory.CreateHistogram(
@@ -70,6 +73,8 @@ public sealed class OperatorMetrics
         }
         _retries.WithLabels(Faults.User);
         _retries.WithLabels(Faults.Service);
+        _superseded.WithLabels(MetricLabels.NewerRequest);
+        _superseded.WithLabels(MetricLabels.NewerAnnounced);
     }
 
     /// <summary>Exports the build queue's ready messages (the bridge's lag) as read by <paramref name="read"/> at each scrape.</summary>
@@ -161,6 +166,11 @@ public sealed class OperatorMetrics
         if (written.Phase == Phases.Cancelled && before?.Phase != Phases.Cancelled)
         {
             _cancelled.Inc();
+        }
+        if (written.Phase == Phases.Superseded && before?.Phase != Phases.Superseded)
+        {
+            var reason = written.Conditions?.FirstOrDefault(c => c.Type == Reconciliation.ConditionTypes.Ready)?.Reason;
+            _superseded.WithLabels(reason == Reconciliation.Reasons.NewerBuildAnnounced ? MetricLabels.NewerAnnounced : MetricLabels.NewerRequest).Inc();
         }
         if (BuildTransitions.Completion(build, before, written) is not { } completion)
         {

@@ -1,43 +1,41 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
-using k8s;
+using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
 using k8s.Autorest;
 using k8s.Models;
 
 namespace ImageBuilder.Operator.Reconciliation;
 
 /// <summary>
-/// Ends what a build left running when it is stopped before its end (cancelled): its unfinished Jobs and the token
-/// Secret it owns. Idempotent: what is already gone is fine.
+/// Deletes what a build owns when it ends early (cancelled, superseded) or is cleaned up: its build Jobs and the token
+/// Secret it owns. The one place for "which objects are this build's". Idempotent: what is already gone is fine.
 /// </summary>
-public sealed class BuildTeardown(IKubernetes kubernetes)
+public sealed class BuildTeardown(
+    IObjectLister<V1Job> jobs,
+    IObjectDeleter<V1Job> jobDeleter,
+    IObjectReader<V1Secret> secrets,
+    IObjectDeleter<V1Secret> secretDeleter)
 {
-    /// <summary>Deletes the build's unfinished Jobs (their pods with them); returns their names.</summary>
-    public async Task<IReadOnlyList<string>> DeleteUnfinishedJobsAsync(ImageBuild build, CancellationToken cancellationToken)
+    /// <summary>Deletes every build Job of the build, running or not (their pods go in the background); returns their names.</summary>
+    public async Task<IReadOnlyList<string>> DeleteJobsAsync(ImageBuild build, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(build);
         var ns = build.Metadata.NamespaceProperty;
-        // Live list, not the cache: a Job created a moment ago (its status write lost) must go too.
-        var jobs = await kubernetes.BatchV1.ListNamespacedJobAsync(ns,
-            labelSelector: $"{Annotations.BuildLabel}={Annotations.LabelValue(build.Metadata.Name)}", cancellationToken: cancellationToken);
+        // Live list, not the cache: a Job created a moment ago (its status write lost) would otherwise build for nothing.
+        // Matched by owner, not by the build-name label: a name may be longer than a label value can be.
+        var owned = (await jobs.ListAsync(ns, ControllerServiceCollectionExtensions.ManagedJobsSelector, cancellationToken))
+            .Where(j => j.Metadata.OwnerReferences?.Any(o => o.Uid == build.Metadata.Uid) == true);
         var deleted = new List<string>();
-        foreach (var job in jobs.Items.Where(j => j.Metadata.OwnerReferences?.Any(o => o.Uid == build.Metadata.Uid) == true && !IsFinished(j)))
+        foreach (var job in owned)
         {
-            try
-            {
-                // Background: the Job goes at once (freeing its slot), the garbage collector takes the pod.
-                await kubernetes.BatchV1.DeleteNamespacedJobAsync(job.Metadata.Name, ns, propagationPolicy: "Background", cancellationToken: cancellationToken);
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-            {
-                // Already gone.
-            }
+            await IgnoreNotFoundAsync(jobDeleter.DeleteAsync(ns, job.Metadata.Name, cancellationToken));
             deleted.Add(job.Metadata.Name);
         }
         return deleted;
     }
 
-    /// <summary>Deletes the token Secret when this build owns it (a user's shared Secret is left alone).</summary>
+    /// <summary>Deletes the token Secret when this build owns it: a user's shared Secret is left alone.</summary>
     public async Task DeleteOwnedTokenSecretAsync(ImageBuild build, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(build);
@@ -46,21 +44,24 @@ public sealed class BuildTeardown(IKubernetes kubernetes)
             return;
         }
         var ns = build.Metadata.NamespaceProperty;
-        try
+        var secret = await secrets.GetAsync(ns, name, cancellationToken);
+        var owned = secret?.Metadata.OwnerReferences?.Any(o => o.Uid == build.Metadata.Uid) == true
+            || (secret?.Metadata.Labels?.TryGetValue(Annotations.BuildLabel, out var owner) == true && owner == Annotations.LabelValue(build.Metadata.Name));
+        if (owned)
         {
-            var secret = await kubernetes.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken);
-            var owned = secret.Metadata.OwnerReferences?.Any(o => o.Uid == build.Metadata.Uid) == true
-                || (secret.Metadata.Labels?.TryGetValue(Annotations.BuildLabel, out var owner) == true && owner == Annotations.LabelValue(build.Metadata.Name));
-            if (owned)
-            {
-                await kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken);
-            }
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // Already gone.
+            await IgnoreNotFoundAsync(secretDeleter.DeleteAsync(ns, name, cancellationToken));
         }
     }
 
-    private static bool IsFinished(V1Job job) => Admission.BuildSlots.IsFinished(job);
+    private static async Task IgnoreNotFoundAsync(Task delete)
+    {
+        try
+        {
+            await delete;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Deleted meanwhile.
+        }
+    }
 }

@@ -58,7 +58,8 @@ public sealed class ImageBuildReconciler(
     /// <summary>The steps in reconcile order; registered in DI in this order.</summary>
     public static readonly Type[] StepOrder =
     [
-        typeof(AcceptStep), typeof(CancelStep), typeof(ValidateStep), typeof(RetryStep), typeof(ResolveSourceStep), typeof(CacheCheckStep),
-        typeof(AdmissionStep), typeof(EnsureJobStep), typeof(ObserveJobStep), typeof(NotifyStep), typeof(CleanupStep),
+        typeof(AcceptStep), typeof(CancelStep), typeof(ValidateStep), typeof(SupersedeStep), typeof(RetryStep), typeof(ResolveSourceStep),
+        typeof(CacheCheckStep), typeof(AdmissionStep), typeof(EnsureJobStep), typeof(ObserveJobStep), typeof(NotifyStep), typeof(CleanupStep),
+        typeof(RetentionStep),
     ];
 }

@@ -28,6 +28,16 @@ public sealed class ImageBuildStore(IKubernetes kubernetes)
         return true;
     }
 
+    /// <summary>True when writing <paramref name="status"/> would change nothing (the test <see cref="WriteStatusIfChangedAsync"/> makes).</summary>
+    public static bool SameStatus(ImageBuild build, ImageBuildStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        ArgumentNullException.ThrowIfNull(status);
+        var candidate = CopyStatus(status);
+        candidate.ObservedGeneration = build.Metadata.Generation;
+        return build.Status is not null && JsonNode.DeepEquals(JsonNode.Parse(KubernetesJson.Serialize(build.Status)), JsonNode.Parse(KubernetesJson.Serialize(candidate)));
+    }
+
     /// <summary>A deep copy, so steps never change the object as it was read.</summary>
     public static ImageBuildStatus CopyStatus(ImageBuildStatus? status) =>
         status is null ? new ImageBuildStatus() : KubernetesJson.Deserialize<ImageBuildStatus>(KubernetesJson.Serialize(status));

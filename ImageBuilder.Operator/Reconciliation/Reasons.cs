@@ -43,4 +43,10 @@ public static class Reasons
     public const string WaitingForBuildSlot = "WaitingForBuildSlot";
     /// <summary>The cancel annotation ended the build.</summary>
     public const string Cancelled = "Cancelled";
+    /// <summary>A newer request for the same application and ref replaced this build before it finished.</summary>
+    public const string Superseded = "Superseded";
+    /// <summary>The build finished after a newer build of the same application was announced, so it is not announced.</summary>
+    public const string NewerBuildAnnounced = "NewerBuildAnnounced";
+    /// <summary>The finished ImageBuild was deleted by the retention settings.</summary>
+    public const string RetentionExpired = "RetentionExpired";
 }

@@ -35,6 +35,11 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<BuildTeardown>();
         services.AddSingleton<BuildSlots>();
         services.AddSingleton<IJobKeyMapper<ImageBuild>, QueuedBuildsOnFreedSlot>();
+        services.AddOptions<SupersedeOptions>().BindConfiguration(SupersedeOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<INotificationOrder, NotificationOrder>();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
+        services.TryAddSingleton<RetiredBuilds>();
         foreach (var step in ImageBuildReconciler.StepOrder)
         {
             services.AddSingleton(typeof(IReconcileStep), step);

@@ -26,7 +26,7 @@ public sealed class CancelStep(BuildTeardown teardown) : IReconcileStep
         {
             return StepResult.Continue();
         }
-        var jobs = await teardown.DeleteUnfinishedJobsAsync(context.Build, cancellationToken);
+        var jobs = await teardown.DeleteJobsAsync(context.Build, cancellationToken);
         await teardown.DeleteOwnedTokenSecretAsync(context.Build, cancellationToken);
 
         var by = SetBy(context.Build);

@@ -16,8 +16,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// Runs once; <c>status.cleanedUp</c> remembers it. Sets: no condition.
 /// </summary>
 public sealed class CleanupStep(
-    IObjectReader<V1Secret> secrets,
-    IObjectDeleter<V1Secret> secretDeleter,
+    BuildTeardown teardown,
     IObjectLister<V1Job> jobs,
     IObjectDeleter<V1Job> jobDeleter,
     IOptions<BuildOptions> buildOptions) : IReconcileStep
@@ -26,13 +25,14 @@ public sealed class CleanupStep(
 
     public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
-        if (!context.IsTerminal || context.Status.Notification is null || context.Status.CleanedUp == true)
+        // A silent phase (Superseded, Cancelled) has no notification to wait for.
+        if (!context.IsTerminal || (context.Status.Notification is null && !Phases.IsSilent(context.Status.Phase)) || context.Status.CleanedUp == true)
         {
             return StepResult.Continue();
         }
         try
         {
-            await DeleteTokenSecretAsync(context, cancellationToken);
+            await teardown.DeleteOwnedTokenSecretAsync(context.Build, cancellationToken);
             await PruneJobsAsync(context, cancellationToken);
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException)
@@ -43,30 +43,6 @@ public sealed class CleanupStep(
         }
         context.Status.CleanedUp = true;
         return StepResult.Continue();
-    }
-
-    private async Task DeleteTokenSecretAsync(ReconcileContext context, CancellationToken cancellationToken)
-    {
-        if (context.Build.Spec.Source.TokenSecretRef?.Name is not { Length: > 0 } name)
-        {
-            return;
-        }
-        try
-        {
-            // Already gone when null.
-            var secret = await secrets.GetAsync(context.Namespace, name, cancellationToken);
-            // Only a Secret that belongs to this build: a user's shared Secret is left alone.
-            var owned = secret?.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true
-                || (secret?.Metadata.Labels?.TryGetValue(Annotations.BuildLabel, out var owner) == true && owner == Annotations.LabelValue(context.Name));
-            if (owned)
-            {
-                await secretDeleter.DeleteAsync(context.Namespace, name, cancellationToken);
-            }
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // Deleted meanwhile.
-        }
     }
 
     private async Task PruneJobsAsync(ReconcileContext context, CancellationToken cancellationToken)

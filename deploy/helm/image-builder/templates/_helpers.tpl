@@ -72,7 +72,8 @@ app.kubernetes.io/component: operator
 {{/*
 The one place where chart values become the operator's configuration: environment variables
 named Section__Key, bound by the operator's options classes (Options/*.cs: ControllerOptions,
-LeaderElectionOptions, GitHubOptions, RabbitMqOptions, RetryOptions, BuildOptions). Empty
+LeaderElectionOptions, GitHubOptions, RabbitMqOptions, RetryOptions, BuildOptions, SupersedeOptions,
+RetentionOptions). Empty
 values are left out so the operator's own default applies. Secrets are NOT here: see
 "image-builder.secretEnv".
 */}}
@@ -123,6 +124,15 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c "Reconcile__MaxConsecutiveErrors" $v.reconcile.maxConsecutiveErrors -}}
 {{- $_ := set $c "Reconcile__TokenSecretTimeout" $v.reconcile.tokenSecretTimeout -}}
 {{- $_ := set $c "Reconcile__TokenSecretPollInterval" $v.reconcile.tokenSecretPollInterval -}}
+{{- /* Supersede (SupersedeOptions) and Retention (RetentionOptions) */ -}}
+{{- $_ := set $c "Supersede__Enabled" $v.supersede.enabled -}}
+{{- $t := $v.retention -}}
+{{- $_ := set $c "Retention__Enabled" $t.enabled -}}
+{{- $_ := set $c "Retention__TtlAfterSucceeded" $t.ttlAfterSucceeded -}}
+{{- $_ := set $c "Retention__TtlAfterFailed" $t.ttlAfterFailed -}}
+{{- $_ := set $c "Retention__SucceededLimit" $t.succeededLimit -}}
+{{- $_ := set $c "Retention__FailedLimit" $t.failedLimit -}}
+{{- $_ := set $c "Retention__RememberDeleted" $t.rememberDeleted -}}
 {{- $g := $v.sources.git -}}
 {{- range $i, $host := $g.allowedHosts }}
 {{- $_ := set $c (printf "Sources__Git__AllowedHosts__%d" $i) $host -}}
