@@ -15,15 +15,15 @@ internal static partial class Log
     [LoggerMessage(2004, LogLevel.Warning, "ImageBuild {Namespace}/{Name}: step {Step} threw; recorded on the ImageBuild")]
     public static partial void StepThrew(ILogger logger, string @namespace, string name, string step, Exception exception);
 
-    [LoggerMessage(1050, LogLevel.Information, "ImageBuild {Namespace}/{Name}: superseded by {Newer}; {Jobs} Job(s) deleted")]
+    [LoggerMessage(2005, LogLevel.Information, "ImageBuild {Namespace}/{Name}: superseded by {Newer}; {Jobs} Job(s) deleted")]
     public static partial void Superseded(ILogger logger, string @namespace, string name, string newer, int jobs);
 
-    [LoggerMessage(1051, LogLevel.Information, "ImageBuild {Namespace}/{Name}: not announced, the newer {Newer} of the same application was announced first")]
+    [LoggerMessage(2006, LogLevel.Information, "ImageBuild {Namespace}/{Name}: not announced, the newer {Newer} of the same application was announced first")]
     public static partial void NotAnnounced(ILogger logger, string @namespace, string name, string newer);
 
-    [LoggerMessage(1052, LogLevel.Information, "ImageBuild {Namespace}/{Name} deleted by retention ({Why})")]
+    [LoggerMessage(2007, LogLevel.Information, "ImageBuild {Namespace}/{Name} deleted by retention ({Why})")]
     public static partial void RetentionDeleted(ILogger logger, string @namespace, string name, string why);
 
-    [LoggerMessage(1053, LogLevel.Warning, "ImageBuild {Namespace}/{Name}: spec.retention.{Field} {Value} cannot be read; the operator's setting applies")]
+    [LoggerMessage(2008, LogLevel.Warning, "ImageBuild {Namespace}/{Name}: spec.retention.{Field} {Value} cannot be read; the operator's setting applies")]
     public static partial void RetentionOverrideInvalid(ILogger logger, string @namespace, string name, string field, string value);
 }
