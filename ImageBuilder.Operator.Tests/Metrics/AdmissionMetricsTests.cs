@@ -2,6 +2,7 @@ using System.Globalization;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Metrics;
 using k8s.Models;
+using static ImageBuilder.Operator.Tests.Metrics.MetricsText;
 
 namespace ImageBuilder.Operator.Tests.Metrics;
 
@@ -58,15 +59,4 @@ public sealed class AdmissionMetricsTests
         Assert.Equal(UserBuckets.Of("18008"), UserBuckets.Of("18008"));
         Assert.All(Enumerable.Range(0, 200).Select(i => UserBuckets.Of(i.ToString(CultureInfo.InvariantCulture))), b => Assert.InRange(b, 0, UserBuckets.Count - 1));
     }
-
-    private static async Task<string> ExportAsync(OperatorMetrics metrics)
-    {
-        using var stream = new MemoryStream();
-        await metrics.Registry.CollectAndExportAsTextAsync(stream);
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static double Value(string text, string series) =>
-        text.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
-            .Select(l => double.Parse(l[(series.Length + 1)..], CultureInfo.InvariantCulture)).SingleOrDefault();
 }

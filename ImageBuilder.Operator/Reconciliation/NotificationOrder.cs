@@ -49,7 +49,7 @@ public sealed class NotificationOrder(IKubernetes kubernetes, TimeProvider time)
         var self = RequestOrder.Of(build);
         for (var attempt = 1; ; attempt++)
         {
-            var map = await ReadAsync(ns, cancellationToken);
+            var map = await OperatorConfigMaps.ReadAsync(kubernetes, ns, ConfigMapName, cancellationToken);
             var last = map?.Data is { } data && data.TryGetValue(key, out var text) ? Parse(text) : null;
             if (AnnouncementRule.NewerAnnounced(self, last) is { } newer)
             {
@@ -94,18 +94,6 @@ public sealed class NotificationOrder(IKubernetes kubernetes, TimeProvider time)
             : null;
     }
 
-    private async Task<V1ConfigMap?> ReadAsync(string ns, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await kubernetes.CoreV1.ReadNamespacedConfigMapAsync(ConfigMapName, ns, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
-
     private async Task WriteAsync(string ns, V1ConfigMap? map, string key, string value, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -118,24 +106,8 @@ public sealed class NotificationOrder(IKubernetes kubernetes, TimeProvider time)
             }
         }
         data[key] = value;
-        if (map is null)
-        {
-            // Create fails with 409 when another writer created it first: the caller reads again.
-            await kubernetes.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
-            {
-                Metadata = new V1ObjectMeta
-                {
-                    Name = ConfigMapName,
-                    NamespaceProperty = ns,
-                    Labels = new Dictionary<string, string> { [Annotations.ManagedByLabel] = Annotations.ManagedByValue },
-                },
-                Data = data,
-            }, ns, cancellationToken: cancellationToken);
-            return;
-        }
-        map.Data = data;
-        // Replace carries the read resourceVersion: a concurrent write fails with 409 instead of being lost.
-        await kubernetes.CoreV1.ReplaceNamespacedConfigMapAsync(map, ConfigMapName, ns, cancellationToken: cancellationToken);
+        // A 409 (another writer created or replaced it first) goes to the caller, which reads again.
+        await OperatorConfigMaps.WriteAsync(kubernetes, ns, ConfigMapName, map, data, cancellationToken);
     }
 
     private sealed class Release(SemaphoreSlim gate) : IDisposable

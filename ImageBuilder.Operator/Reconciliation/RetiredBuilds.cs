@@ -4,7 +4,6 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Options;
 using k8s;
 using k8s.Autorest;
-using k8s.Models;
 using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Reconciliation;
@@ -35,32 +34,15 @@ public sealed class RetiredBuilds(IKubernetes kubernetes, TimeProvider time, IOp
         var until = time.GetUtcNow() + options.Value.RememberDeleted;
         for (var attempt = 1; ; attempt++)
         {
-            var map = await ReadMapAsync(ns, cancellationToken);
+            var map = await OperatorConfigMaps.ReadAsync(kubernetes, ns, ConfigMapName, cancellationToken);
             var data = Live(map?.Data, time.GetUtcNow())
                 .OrderByDescending(e => e.Until).Take(MaxEntries - 1)
                 .ToDictionary(e => e.Name, e => Format(e.Until), StringComparer.Ordinal);
             data[build.Metadata.Name] = Format(until);
             try
             {
-                if (map is null)
-                {
-                    await kubernetes.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
-                    {
-                        Metadata = new V1ObjectMeta
-                        {
-                            Name = ConfigMapName,
-                            NamespaceProperty = ns,
-                            Labels = new Dictionary<string, string> { [Annotations.ManagedByLabel] = Annotations.ManagedByValue },
-                        },
-                        Data = data,
-                    }, ns, cancellationToken: cancellationToken);
-                }
-                else
-                {
-                    map.Data = data;
-                    // With the read resourceVersion: a concurrent write fails with 409 instead of dropping an entry.
-                    await kubernetes.CoreV1.ReplaceNamespacedConfigMapAsync(map, ConfigMapName, ns, cancellationToken: cancellationToken);
-                }
+                // With the read resourceVersion: a concurrent write fails with 409 instead of dropping an entry.
+                await OperatorConfigMaps.WriteAsync(kubernetes, ns, ConfigMapName, map, data, cancellationToken);
                 return;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < MaxWriteAttempts)
@@ -73,7 +55,7 @@ public sealed class RetiredBuilds(IKubernetes kubernetes, TimeProvider time, IOp
     /// <summary>The names still remembered in <paramref name="ns"/>, read live.</summary>
     public async Task<IReadOnlySet<string>> ReadAsync(string ns, CancellationToken cancellationToken)
     {
-        var map = await ReadMapAsync(ns, cancellationToken);
+        var map = await OperatorConfigMaps.ReadAsync(kubernetes, ns, ConfigMapName, cancellationToken);
         return Live(map?.Data, time.GetUtcNow()).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -90,15 +72,4 @@ public sealed class RetiredBuilds(IKubernetes kubernetes, TimeProvider time, IOp
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private async Task<V1ConfigMap?> ReadMapAsync(string ns, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await kubernetes.CoreV1.ReadNamespacedConfigMapAsync(ConfigMapName, ns, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
 }
