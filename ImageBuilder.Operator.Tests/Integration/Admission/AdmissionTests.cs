@@ -1,9 +1,13 @@
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers.Election;
 using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Tests.Integration.Chaos;
 using ImageBuilder.Operator.Tests.Integration.OperatorHost;
 using ImageBuilder.Operator.Tests.Integration.Reconciliation;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Admission;
@@ -110,6 +114,90 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         Assert.Equal(1, jobs.MaxUnfinished);
     }
 
+    /// <summary>
+    /// Two replicas on one Lease and one set of queues, as <c>make up</c> runs them. The leader is a process of its own
+    /// (<see cref="ChaosOperator"/>) so that killing it is a real crash: SIGKILL runs no shutdown code, so the Lease is
+    /// not released and the standby has to wait for it to expire (the harness's 6 s LeaseDuration). The standby runs
+    /// in-process, so the test reads its leadership and the container manager's queue through it. Four commits of one
+    /// application, one slot: the queue must go on in request order, one Job at a time, one announcement per build.
+    /// </summary>
+    [Fact]
+    public async Task LeaderKilled_WhileBuildsAreQueued_StandbyContinuesQueueInOrder()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, rabbitMq: true, overrides: Limits(1, 1), hosts: 0);
+        await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
+        var logs = Directory.CreateTempSubdirectory("ib-leaderkill-");
+        var leaderIdentity = "doomed-" + Guid.NewGuid().ToString("N")[..8];
+        var leader = ChaosOperator.Start(fixture.OperatorDll(), leaderIdentity, ProcessEnvironment(scenario), logs.FullName);
+        try
+        {
+            var lease = await WaitForHolderAsync(scenario, h => h == leaderIdentity, "the operator process to lead");
+            var standby = await scenario.StartOperatorAsync();
+            var standbyIdentity = ((LeaseLeaderElection)standby.Services.GetRequiredService<ILeaderElection>()).Identity;
+
+            // Four commits of one application, each request naming its commit: none supersedes another (a named commit
+            // is never superseded by a different ref), each needs its own Job, and their announcements are ordered.
+            var (repo, token, first) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(4, "leader-kill 1 " + Guid.NewGuid().ToString("N")));
+            List<string> commits = [first];
+            for (var i = 2; i <= 4; i++)
+            {
+                var files = SampleApps.Sleeping(4, $"leader-kill {i} " + Guid.NewGuid().ToString("N")).ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal);
+                commits.Add(await scenario.GitHub.AddCommitAsync(repo, files));
+            }
+            var names = Enumerable.Range(1, 4).Select(i => $"kill-{i}").ToList();
+            foreach (var (name, commit) in names.Zip(commits))
+            {
+                var build = BuildScenario.NewBuild(name, repo, name + "-token", applicationId: "one-app", maxRetries: Retries);
+                build.Spec.Source.Type = RefTypes.Commit;
+                build.Spec.Source.Branch = null;
+                build.Spec.Source.Commit = commit;
+                await scenario.SubmitAsync(build, token);
+            }
+            await scenario.WaitForPhaseAsync("kill-1", Phases.Building);
+            await scenario.WaitForPhaseAsync("kill-4", Phases.Queued);
+            Assert.False(standby.IsLeader);
+
+            await leader.KillAsync();
+            output.WriteLine($"killed {leaderIdentity} with kill-1 building and kill-4 queued");
+
+            // The standby takes the same Lease object over once it expired: a release would have deleted it (a new uid).
+            var taken = await WaitForHolderAsync(scenario, h => h == standbyIdentity, "the standby to take the Lease over");
+            Assert.Equal(lease.Metadata.Uid, taken.Metadata.Uid);
+            Assert.True(taken.Spec.LeaseTransitions > lease.Spec.LeaseTransitions, $"lease transitions {lease.Spec.LeaseTransitions} -> {taken.Spec.LeaseTransitions}");
+            await standby.WaitForLeadershipAsync(TimeSpan.FromSeconds(30));
+
+            var finished = new List<ImageBuild>();
+            foreach (var name in names)
+            {
+                finished.Add(await scenario.WaitForPhaseAsync(name, Phases.Succeeded, Phases.Failed));
+            }
+            Assert.All(finished, b => Assert.Equal(Phases.Succeeded, b.Status!.Phase));
+            Assert.Equal(commits, finished.Select(b => b.Status!.Commit));
+            Assert.Equal(names, jobs.Started.Distinct());
+            Assert.Equal(1, jobs.MaxUnfinished);
+
+            // Every build is announced once, in request order; each status records its confirmed message, so once all four
+            // are read nothing more can be on its way.
+            var messages = await standby.TakeAsync(scenario.Settings.ContainerManagerQueue, 4, BuildScenario.BuildTimeout);
+            Assert.Equal(names.Select(n => $"{scenario.Namespace}/{n}"), messages.Select(m => m.GetProperty("imageBuild").GetString()));
+            Assert.Equal(commits, messages.Select(m => m.GetProperty("buildCommit").GetString()));
+            Assert.All(finished, b => Assert.NotNull(b.Status!.Notification));
+            Assert.Equal(0u, await standby.ReadyCountAsync(scenario.Settings.ContainerManagerQueue));
+            Assert.Equal(0u, await standby.ReadyCountAsync(scenario.Settings.KusanaliQueue));
+            Assert.Equal(standbyIdentity, (await LeaseAsync(scenario)).Spec.HolderIdentity);
+        }
+        finally
+        {
+            await leader.DisposeAsync();
+            output.WriteLine($"--- log of the killed leader {leaderIdentity} ---");
+            foreach (var line in await File.ReadAllLinesAsync(leader.LogFile))
+            {
+                output.WriteLine(line);
+            }
+            logs.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task CancelAnnotation_QueuedAndBuilding_CancelledJobGoneNobodyNotified()
     {
@@ -152,6 +240,29 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         Assert.Equal(Phases.Succeeded, (await scenario.GetAsync("after"))!.Status!.Phase);
         Assert.Equal(["long", "after"], jobs.Started.Distinct());
     }
+
+    /// <summary>The harness's operator configuration as environment variables, for a replica in its own process.</summary>
+    private static Dictionary<string, string> ProcessEnvironment(BuildScenario scenario) =>
+        OperatorHost.OperatorHost.Configuration(scenario.Fixture, scenario.GitHub, scenario.Settings)
+            .Where(p => p.Value is not null)
+            .ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value!, StringComparer.Ordinal);
+
+    private static Task<V1Lease> LeaseAsync(BuildScenario scenario) =>
+        scenario.Kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(scenario.Settings.LeaseName, scenario.Namespace);
+
+    private static async Task<V1Lease> WaitForHolderAsync(BuildScenario scenario, Func<string?, bool> holder, string what) =>
+        (await Eventually.ValueAsync<V1Lease?>(async () =>
+        {
+            try
+            {
+                return await LeaseAsync(scenario);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // No replica has created the Lease yet.
+                return null;
+            }
+        }, l => l is not null && holder(l.Spec?.HolderIdentity), TimeSpan.FromSeconds(90), what, l => l?.Spec?.HolderIdentity ?? "(no Lease)"))!;
 
     private static ImageBuild WithUser(ImageBuild build, string user)
     {
