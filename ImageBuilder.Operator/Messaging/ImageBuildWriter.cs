@@ -9,9 +9,13 @@ using k8s.Models;
 namespace ImageBuilder.Operator.Messaging;
 
 /// <summary>
-/// Writes a build request to the apiserver: the token Secret first (so the ImageBuild never points
-/// at nothing), then the ImageBuild, then the Secret's owner reference (so it goes with the build).
-/// Every step tolerates "already there", so a redelivered message converges on the same objects.
+/// Writes a build request to the apiserver in two calls: the ImageBuild, then its token Secret with
+/// the owner reference already set (the new ImageBuild's uid is known by then), so the Secret goes
+/// with the build and never exists without an owner. A message redelivered after a crash between the
+/// two finds the ImageBuild there (409), reads it once and creates the missing Secret; the Secret's
+/// 409 means it is already there. The reconciler tolerates the moment between the two writes
+/// (<see cref="Reconciliation.Steps.ResolveSourceStep"/>). Every step tolerates "already there",
+/// so a redelivered message converges on the same objects.
 /// </summary>
 public sealed class ImageBuildWriter(IKubernetes kubernetes)
 {
@@ -47,63 +51,61 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
     /// Without a message id a redelivery and a resend look the same. A build that has not finished
     /// is taken as this request (a redelivery or a double submit); once it finished, an identical
     /// request is a new one (say, to build a branch's newer commit) and gets the next generation.
+    /// The create is tried first and the existing object read only on a conflict: a new request,
+    /// the common case, costs two calls (the ImageBuild and its Secret) like a bare create loop.
     /// </summary>
     private async Task<BuildWriteResult> WriteFirstFreeAsync(BuildRequest request, string? messageId, string @namespace, CancellationToken cancellationToken)
     {
-        for (var generation = 0; generation < MaxGenerations; generation++)
+        var generation = 0;
+        while (generation < MaxGenerations)
         {
             var name = BuildNaming.NameFor(request, messageId, generation);
-            var existing = await GetAsync(@namespace, name, cancellationToken);
-            if (existing is not null && (messageId is not null || !IsFinished(existing)))
+            ImageBuild created;
+            try
             {
-                await OwnSecretAsync(existing, cancellationToken);
-                return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+                created = await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<ImageBuild>(
+                    ImageBuildFactory.NewImageBuild(request, name, @namespace, messageId),
+                    ImageBuild.Group, ImageBuild.Version, @namespace, ImageBuild.Plural, cancellationToken: cancellationToken);
             }
-            if (existing is null)
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
             {
-                return await CreateAsync(request, messageId, name, @namespace, cancellationToken);
+                // A redelivery, a double submit, another replica's bridge, or an earlier generation.
+                var existing = await GetAsync(@namespace, name, cancellationToken);
+                if (existing is null)
+                {
+                    // Deleted between the two calls: the name is free again; try it once more.
+                    continue;
+                }
+                if (messageId is not null || !IsFinished(existing))
+                {
+                    if (!IsFinished(existing))
+                    {
+                        // The earlier delivery may have stopped before its Secret; a finished build's
+                        // Secret was deleted on purpose and is not brought back.
+                        await CreateTokenSecretAsync(request, existing, cancellationToken);
+                    }
+                    return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+                }
+                generation++;
+                continue;
             }
+            await CreateTokenSecretAsync(request, created, cancellationToken);
+            return new BuildWriteResult(BuildWriteOutcome.Created, name);
         }
         return new BuildWriteResult(BuildWriteOutcome.Rejected, "", $"This exact request was already built {MaxGenerations} times; delete old ImageBuilds to build it again.");
     }
 
-    private async Task<BuildWriteResult> CreateAsync(BuildRequest request, string? messageId, string name, string @namespace, CancellationToken cancellationToken)
+    private async Task CreateTokenSecretAsync(BuildRequest request, ImageBuild owner, CancellationToken cancellationToken)
     {
-        await CreateIgnoringConflictAsync(() => kubernetes.CoreV1.CreateNamespacedSecretAsync(
-            ImageBuildFactory.NewTokenSecret(name, @namespace, request.Token), @namespace, cancellationToken: cancellationToken));
-        ImageBuild created;
+        var secret = ImageBuildFactory.NewTokenSecret(owner.Metadata.Name, owner.Metadata.NamespaceProperty, request.Token);
+        secret.Metadata.OwnerReferences = [ImageBuildFactory.OwnerReference(owner)];
         try
         {
-            created = await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<ImageBuild>(
-                ImageBuildFactory.NewImageBuild(request, name, @namespace, messageId),
-                ImageBuild.Group, ImageBuild.Version, @namespace, ImageBuild.Plural, cancellationToken: cancellationToken);
+            await kubernetes.CoreV1.CreateNamespacedSecretAsync(secret, owner.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            // Another replica's bridge got the same message first.
-            var existing = await GetAsync(@namespace, name, cancellationToken);
-            if (existing is not null)
-            {
-                await OwnSecretAsync(existing, cancellationToken);
-            }
-            return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
-        }
-        await OwnSecretAsync(created, cancellationToken);
-        return new BuildWriteResult(BuildWriteOutcome.Created, name);
-    }
-
-    private async Task OwnSecretAsync(ImageBuild owner, CancellationToken cancellationToken)
-    {
-        var patch = new { metadata = new { ownerReferences = new[] { ImageBuildFactory.OwnerReference(owner) } } };
-        try
-        {
-            await kubernetes.CoreV1.PatchNamespacedSecretAsync(
-                new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch),
-                BuildNaming.TokenSecretName(owner.Metadata.Name), owner.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // The reconciler already removed the token Secret of a finished build.
+            // Left by an earlier delivery of this request; same name, same content, same owner.
         }
     }
 
@@ -117,18 +119,6 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && !IsMissingResource(e))
         {
             return null;
-        }
-    }
-
-    private static async Task CreateIgnoringConflictAsync(Func<Task> create)
-    {
-        try
-        {
-            await create();
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-            // Left by an earlier delivery of this request; same name, same content.
         }
     }
 

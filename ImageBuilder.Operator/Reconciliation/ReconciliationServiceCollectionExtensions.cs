@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<ReconcileErrors>();
         services.AddSingleton<StepRunner>();
         services.AddSingleton<ImageBuildStore>();
+        services.TryAddSingleton<CacheTransform<ImageBuild>>(ImageBuildCacheTrim.Trim);
         services.AddSingleton<BuildEvents>();
         services.AddSingleton<BuildOutcomes>();
         services.AddSingleton<TokenReader>();

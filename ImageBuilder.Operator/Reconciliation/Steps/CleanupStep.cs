@@ -15,7 +15,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// not needed any more and should not linger) and prunes finished Jobs beyond the history limits.
 /// Runs once; <c>status.cleanedUp</c> remembers it. Sets: no condition.
 /// </summary>
-public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> buildOptions) : IReconcileStep
+public sealed class CleanupStep(IKubernetes kubernetes, IObjectCache<V1Job> jobCache, IOptions<BuildOptions> buildOptions) : IReconcileStep
 {
     private readonly BuildOptions _options = buildOptions.Value;
 
@@ -65,9 +65,9 @@ public sealed class CleanupStep(IKubernetes kubernetes, IOptions<BuildOptions> b
 
     private async Task PruneJobsAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
-        // Matched by owner, not by the build-name label: a name may be longer than a label value can be.
-        var jobs = await kubernetes.BatchV1.ListNamespacedJobAsync(context.Namespace, labelSelector: ControllerServiceCollectionExtensions.ManagedJobsSelector, cancellationToken: cancellationToken);
-        var finished = jobs.Items
+        // Matched by owner, not by the build-name label: a name may be longer than a label value can be. From the
+        // cache (the operator's Jobs only): the build ended on what that cache showed of its Jobs, so it holds them finished.
+        var finished = jobCache.List(context.Namespace)
             .Where(j => j.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true)
             .Where(j => j.Status?.CompletionTime is not null || (j.Status?.Failed ?? 0) > 0).ToList();
         var surplus = Surplus(finished.Where(j => (j.Status?.Succeeded ?? 0) > 0), _options.SuccessfulJobsHistoryLimit)

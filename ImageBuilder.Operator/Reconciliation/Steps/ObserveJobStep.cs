@@ -1,6 +1,7 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Options;
 using k8s;
 using k8s.Autorest;
@@ -14,7 +15,8 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// (digest from the termination message), failed (classified), or a pod that never started
 /// (the watchdog deletes the Job). Sets: Building, Ready.
 /// </summary>
-public sealed class ObserveJobStep(IKubernetes kubernetes, BuildJobObserver observer, BuildOutcomes outcomes, IOptions<BuildOptions> buildOptions) : IReconcileStep
+public sealed class ObserveJobStep(
+    IKubernetes kubernetes, IObjectCache<V1Job> jobs, BuildJobObserver observer, BuildOutcomes outcomes, IOptions<BuildOptions> buildOptions) : IReconcileStep
 {
     private readonly BuildOptions _options = buildOptions.Value;
 
@@ -29,8 +31,7 @@ public sealed class ObserveJobStep(IKubernetes kubernetes, BuildJobObserver obse
         {
             return await FailAsync(context, new BuildFailure { Fault = Faults.Service, Reason = Reasons.JobLost, Message = $"The build Job {jobName} disappeared before it finished." }, cancellationToken);
         }
-        var pods = await kubernetes.CoreV1.ListNamespacedPodAsync(context.Namespace, labelSelector: $"job-name={jobName}", cancellationToken: cancellationToken);
-        var pod = pods.Items.OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
+        var pod = NeedsPod(job, context.Now) ? await ReadPodAsync(jobName, context.Namespace, cancellationToken) : null;
 
         switch (observer.Observe(job, pod, context.Now, _options.PendingTimeout))
         {
@@ -50,8 +51,30 @@ public sealed class ObserveJobStep(IKubernetes kubernetes, BuildJobObserver obse
         }
     }
 
+    /// <summary>
+    /// The pod is read (live: pods are not cached, there can be many and only this moment needs them) only when
+    /// the Job ended (the digest and the failure's cause are in the pod's termination message) or when the
+    /// never-started watchdog is due; a running Job's pod tells nothing the Job does not.
+    /// </summary>
+    private bool NeedsPod(V1Job job, DateTimeOffset now) =>
+        job.Status?.Conditions?.Any(c => c.Status == "True" && c.Type is "Complete" or "Failed") == true
+        || (job.Status?.Succeeded ?? 0) > 0 || (job.Status?.Failed ?? 0) > 0
+        || job.Metadata.CreationTimestamp is not { } created
+        || now - new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) >= _options.PendingTimeout;
+
+    private async Task<V1Pod?> ReadPodAsync(string jobName, string ns, CancellationToken cancellationToken)
+    {
+        var pods = await kubernetes.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"job-name={jobName}", cancellationToken: cancellationToken);
+        return pods.Items.OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
+    }
+
     private async Task<V1Job?> ReadJobAsync(string name, string ns, CancellationToken cancellationToken)
     {
+        if (jobs.Get(new ObjectKey(ns, name)) is { } cached)
+        {
+            return cached;
+        }
+        // Live read: the cache may not have seen a Job created a moment ago, and calling that Job lost would fail the build.
         try
         {
             return await kubernetes.BatchV1.ReadNamespacedJobAsync(name, ns, cancellationToken: cancellationToken);
