@@ -72,6 +72,42 @@ public sealed class OperatorProcess : IAsyncDisposable
         return samples;
     }
 
+    /// <summary>CPU seconds (user + system) the operator process has used so far.</summary>
+    public double CpuSeconds() => CpuSecondsOf(_process.Id);
+
+    /// <summary>CPU seconds (user + system) of a process, from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).</summary>
+    public static double CpuSecondsOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    /// <summary>The pid of the platform's kube-apiserver (by its command name), or null.</summary>
+    public static int? ApiServerPid() => Directory.EnumerateDirectories("/proc")
+        .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+        .Where(pid => pid > 0)
+        .Select(pid => (pid, comm: TryRead($"/proc/{pid}/comm")))
+        .Where(p => p.comm?.Trim() == "kube-apiserver")
+        .Select(p => (int?)p.pid)
+        .FirstOrDefault();
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>RSS split as /proc reports it: anonymous (heaps, stacks), file-backed (mapped assemblies), shared memory (the JIT's double-mapped code).</summary>
     public Dictionary<string, double> RssParts() => File.ReadLines($"/proc/{_process.Id}/status")
         .Where(l => l.StartsWith("RssAnon:", StringComparison.Ordinal) || l.StartsWith("RssFile:", StringComparison.Ordinal) || l.StartsWith("RssShmem:", StringComparison.Ordinal))
