@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 env_file=$(bash scripts/services.sh up 2>/dev/null | sed -n 's/^PLATFORM_ENV=//p' | tail -1)
 [ -n "$env_file" ] || die "scripts/services.sh up did not print PLATFORM_ENV"
 log "building (Release)"
-dotnet build ImageBuilder.Operator -c Release --nologo -v q -clp:ErrorsOnly >/dev/null
-dotnet build bench/ImageBuilder.Bench -c Release --nologo -v q -clp:ErrorsOnly >/dev/null
+# Quiet, but a failed build says why instead of ending the bench without a word.
+dotnet build ImageBuilder.Operator -c Release --nologo -v q -clp:ErrorsOnly >/dev/null || die "the operator's Release build failed: dotnet build ImageBuilder.Operator -c Release"
+dotnet build bench/ImageBuilder.Bench -c Release --nologo -v q -clp:ErrorsOnly >/dev/null || die "the bench's Release build failed: dotnet build bench/ImageBuilder.Bench -c Release"
 # The raw baseline runs buildctl-daemonless.sh on the host with the BuildKit the platform built.
 export BENCH_BUILDKIT_BIN="$BUILDKIT_BIN"
 log "measuring ${BENCH_ONLY:-every figure} (a full run takes about 30 minutes)"
