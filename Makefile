@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV_FILE := /var/lib/imagebuilder/platform.env
 
-.PHONY: help services run up logs down prep test format bench chaos submit build
+.PHONY: help services run up logs down prep test format bench chaos fuzz submit build config devc
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,12 @@ prep: ## format check + tests, before you push
 test: ## run every test against the real platform (starts it when needed)
 	@bash scripts/test.sh
 
+config: ## show the settings make run, up and submit use, and where each comes from (config/.env)
+	@bash scripts/config.sh
+
+devc: ## the dev container (.devcontainer/) via the devcontainer CLI; needs a Docker engine that can pull images (not this machine)
+	@bash scripts/devc.sh $(ARGS)
+
 submit: ## publish a BuildRequest for the sample repository to the build queue
 	@bash scripts/submit.sh
 
@@ -45,3 +51,6 @@ bench: ## run the benchmarks; figures go to bench/results/latest.json
 
 chaos: ## 100 requests while the leader is SIGKILLed and RabbitMQ restarts; figures to bench/results/chaos.json
 	@bash scripts/chaos.sh
+
+fuzz: ## fuzz the build-request parser with afl++ and SharpFuzz for FUZZ_SECONDS (default 3600); findings and stats outside the repo
+	@bash scripts/fuzz.sh

@@ -2,8 +2,8 @@
 # make bench: measures the operator on this machine in one run and writes bench/results/latest.json
 # and latest.md (and scaling.png when the rss figures ran). Sizes via env: BENCH_INGEST_N (200),
 # BENCH_RECONCILE_N (20), BENCH_SAMPLES (5), BENCH_SCALE (1000,5000,20000), BENCH_RSS_MINUTES (5),
-# BENCH_THROUGHPUT_N (50). BENCH_ONLY (comma-separated: ingest, cache_hit, reconcile, e2e,
-# throughput, warm_cold, rss) runs only those figures, e.g. BENCH_ONLY=e2e,warm_cold for the
+# BENCH_THROUGHPUT_N (50), BENCH_FAIRNESS_N (20). BENCH_ONLY (comma-separated: ingest, queue_fairness,
+# cache_hit, reconcile, e2e, throughput, warm_cold, rss) runs only those figures, e.g. BENCH_ONLY=e2e,warm_cold for the
 # BuildKit figures in a few minutes. Everything it starts is scoped to bench-* namespaces
 # and bench-* queues, and removed at the end.
 source "$(dirname "$0")/common.sh"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds buildkitd and buildctl (BuildKit v$BUILDKIT_VERSION) from Debian trixie's docker.io
 # source package, with Debian's own Go 1.24 and golang-*-dev packages, into $BUILDKIT_BIN,
-# once per machine (DEVENV.md, "Rootless BuildKit from Debian's sources"). Nothing comes
+# once per machine (README, "The development platform"). Nothing comes
 # from outside Debian, and nothing from trixie is installed system-wide: a private apt
 # configuration downloads and `dpkg-deb -x` unpacks into the build folder.
 source "$(dirname "$0")/common.sh"

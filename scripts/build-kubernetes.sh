@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds kube-apiserver, controller-manager, scheduler and kubelet from Debian's
-# kubernetes source package into $K8S_BIN, once per machine (DEVENV.md).
+# kubernetes source package into $K8S_BIN, once per machine (README, "The development platform").
 source "$(dirname "$0")/common.sh"
 
 BINS=(kube-apiserver kube-controller-manager kube-scheduler kubelet)

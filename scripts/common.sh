@@ -2,6 +2,57 @@
 # Shared settings for the development-platform scripts. Sourced, never run.
 set -euo pipefail
 
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- development settings
+# config/.env holds the developer's settings for the development commands (make run, up, submit,
+# down, ...); config/.env.example documents every one and is copied to config/.env on first use
+# (gitignored). A variable already in the environment wins over the file, so `KEEP=1 make run`
+# works whatever the file says. DEV_ENV_FILE names another file (the tests use a temporary copy).
+# The file is data, not shell: NAME=value lines (an `export ` before NAME and quotes around the
+# value are allowed), blank lines and # comments; nothing is expanded or run. A line of another
+# form, or a NAME the example does not document (a typo would otherwise be ignored silently),
+# stops the command with the file and line. Values are never printed: the file may hold secrets.
+IB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DEV_ENV_EXAMPLE="$IB_ROOT/config/.env.example"
+DEV_ENV_FROM_FILE="" DEV_ENV_FROM_ENVIRONMENT=""
+load_dev_env() {
+  local file=${DEV_ENV_FILE:-$IB_ROOT/config/.env} shown n=0 line name value known
+  shown=${file#"$IB_ROOT"/}
+  if [ ! -e "$file" ] && [ -z "${DEV_ENV_FILE:-}" ] && [ -f "$DEV_ENV_EXAMPLE" ]; then
+    # Written aside and renamed: commands started at once never read a half-copied file.
+    cp "$DEV_ENV_EXAMPLE" "$file.$$.tmp" && mv -f "$file.$$.tmp" "$file"
+    log "created config/.env from config/.env.example (your settings for make run, up, submit; gitignored)"
+  fi
+  [ -f "$file" ] || { [ -n "${DEV_ENV_FILE:-}" ] && die "DEV_ENV_FILE=$file: no such file"; return 0; }
+  known=$(dev_env_names)
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    line=${line%$'\r'}
+    [[ "$line" =~ ^[[:space:]]*(#.*)?$ ]] && continue
+    if [[ "$line" =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]]; then
+      name=${BASH_REMATCH[2]} value=${BASH_REMATCH[3]}
+    else
+      die "$shown:$n: not a NAME=value line (no spaces around =; comments start with #)"
+    fi
+    grep -qxF "$name" <<<"$known" || die "$shown:$n: $name is not a setting of the development commands (config/.env.example lists them)"
+    if [[ "$value" =~ ^\"(.*)\"$ ]] || [[ "$value" =~ ^\'(.*)\'$ ]]; then value=${BASH_REMATCH[1]}; fi
+    # The environment wins: a variable set there (even to empty) is left as it is.
+    if [ -n "${!name+x}" ]; then DEV_ENV_FROM_ENVIRONMENT+="$name"$'\n'; continue; fi
+    export "$name=$value"
+    DEV_ENV_FROM_FILE+="$name"$'\n'
+  done <"$file"
+  # The other documented names the environment sets (make config says where each value came from).
+  for name in $known; do
+    [ -n "${!name+x}" ] && ! grep -qxF "$name" <<<"$DEV_ENV_FROM_FILE$DEV_ENV_FROM_ENVIRONMENT" && DEV_ENV_FROM_ENVIRONMENT+="$name"$'\n'
+  done
+  return 0
+}
+# The names config/.env.example documents: NAME= at the start of a line, commented out or not.
+dev_env_names() { [ -f "$DEV_ENV_EXAMPLE" ] && sed -nE 's/^#? ?(export )?([A-Za-z_][A-Za-z0-9_]*)=.*/\2/p' "$DEV_ENV_EXAMPLE" | sort -u; }
+load_dev_env
+
 # Everything built or started lives outside the repo so that a fresh clone on a
 # warm machine reuses it (the Kubernetes build alone costs ~14 min).
 # CI runs with a reduced environment: give dotnet and git a home if none is set.
@@ -23,9 +74,6 @@ REGISTRY_USER=imagebuilder
 REGISTRY_PASSWORD=dev-registry-password
 export PATH="$TOOLS_BIN:$K8S_BIN:$PATH"
 mkdir -p "$IB_CACHE" "$IB_STATE" "$IB_RUN" "$IB_LOGS"
-
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # apt-get install of the named packages, only when one is missing.
 apt_ensure() {

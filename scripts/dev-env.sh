@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configuration of the operator when it runs on the host against the development platform
-# (make run, make submit). Sourced after common.sh.
+# (make run, make submit). Sourced after common.sh; every variable given a default below is a setting of
+# config/.env (config/.env.example documents them).
 DEMO_NAMESPACE=${DEMO_NAMESPACE:-demo}
 GITHUB_PORT=${GITHUB_PORT:-8090}
 OPERATOR_PORT=${OPERATOR_PORT:-8081}
@@ -32,7 +33,7 @@ export Dashboard__Enabled=true
 # namespace, and make run / make submit use queues of their own, so `make up`'s replicas
 # (image-builder.build) and the tests' operators never take the demo's requests, nor it theirs.
 export Controller__Namespace="$DEMO_NAMESPACE"
-export RabbitMq__BuildQueue=demo.image-builder.build
-export RabbitMq__FailQueue=demo.image-builder.fail
-export RabbitMq__ContainerManagerQueue=demo.container-manager.images
-export RabbitMq__KusanaliQueue=demo.kusanali.notifications
+export RabbitMq__BuildQueue=${DEMO_BUILD_QUEUE:-demo.image-builder.build}
+export RabbitMq__FailQueue=${DEMO_FAIL_QUEUE:-demo.image-builder.fail}
+export RabbitMq__ContainerManagerQueue=${DEMO_CONTAINER_MANAGER_QUEUE:-demo.container-manager.images}
+export RabbitMq__KusanaliQueue=${DEMO_KUSANALI_QUEUE:-demo.kusanali.notifications}

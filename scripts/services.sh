@@ -6,7 +6,8 @@
 #   services.sh down     stop what this script started, by pid
 #   services.sh status   one line per service
 #   services.sh logs     tail of every service log
-#   services.sh restart DAEMON   stop one daemon by pid and start it again
+#   services.sh restart DAEMON   stop one daemon by pid (rabbitmq: its node) and start it again
+#   services.sh stop DAEMON      stop one daemon alone (fault tests; `up SERVICE` starts it again)
 source "$(dirname "$0")/common.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 PKI="$IB_STATE/pki"
@@ -348,26 +349,41 @@ down() {
   if rabbitmqctl -q -n rabbit@localhost status >/dev/null 2>&1; then log "stopping rabbitmq"; rabbitmqctl -q -n rabbit@localhost stop >/dev/null 2>&1 || true; fi
 }
 
-# Stops one daemon of the platform by its pid and starts it again (fault tests).
-restart() {
+# Stops one service of the platform, leaving the others up (fault tests such as make chaos). A daemon
+# is stopped by its pid; RabbitMQ (not started through start_daemon) by stopping its node.
+stop_one() {
   local d=${1:-}
   case "$d" in
-    etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kubelet) ;;
-    registry) ;;
-    *) die "restart takes etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet or registry" ;;
+    etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|registry)
+      running "$d" || die "$d is not running (scripts/services.sh status)"
+      stop_daemon "$d" 20 ;;
+    rabbitmq)
+      rabbitmqctl -q -n rabbit@localhost status >/dev/null 2>&1 || die "rabbitmq is not running (scripts/services.sh status)"
+      log "stopping rabbitmq"
+      rabbitmqctl -q -n rabbit@localhost stop >/dev/null ;;
+    *) die "stop takes etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, registry or rabbitmq" ;;
   esac
-  running "$d" || die "$d is not running (scripts/services.sh status)"
+}
+
+# Stops one service and starts it again (fault tests).
+restart() {
+  local d=${1:-}
   log "restarting $d"
-  stop_daemon "$d" 20
-  if [ "$d" = registry ]; then ensure_registry; else ensure_kubernetes; fi
+  stop_one "$d"
+  case "$d" in
+    registry) ensure_registry ;;
+    rabbitmq) ensure_rabbitmq ;;
+    *) ensure_kubernetes ;;
+  esac
 }
 
 case "${1:-up}" in
   up) shift || true; up "$@" ;;
   restart) shift; restart "$@" ;;
+  stop) shift; stop_one "$@" ;;
   down) down ;;
   status) status ;;
   logs) for f in "$IB_LOGS"/*.log; do echo "==> $f"; tail -n "${LINES_PER_LOG:-20}" "$f"; done ;;
   reset) down; rm -rf "$IB_STATE/kubernetes/etcd"; log "cluster state removed; run 'make services'" ;;
-  *) die "usage: services.sh up [service...] | down | status | logs | reset" ;;
+  *) die "usage: services.sh up [service...] | down | status | logs | reset | restart DAEMON | stop DAEMON" ;;
 esac

@@ -133,6 +133,22 @@ public sealed class BuildScriptsTests : IDisposable
         error: failed to solve: 127.0.0.1:5000/base/nope:latest: not found
         """;
 
+    // Seen in make chaos while the registry was stopped (IB_IMAGE is on r.example.test in these cases).
+    private const string BaseImageRegistryDown = """
+        #2 [internal] load metadata for r.example.test/base/busybox:latest
+        #2 ERROR: failed to do request: Head "https://r.example.test/v2/base/busybox/manifests/latest": dial tcp 127.0.0.1:443: connect: connection refused
+        ------
+         > [internal] load metadata for r.example.test/base/busybox:latest:
+        ------
+        error: failed to solve: r.example.test/base/busybox:latest: failed to do request: Head "https://r.example.test/v2/base/busybox/manifests/latest": dial tcp 127.0.0.1:443: connect: connection refused
+        """;
+
+    private const string OtherRegistryDown = """
+        #2 [internal] load metadata for other.example.test/base/busybox:latest
+        #2 ERROR: failed to do request: Head "https://other.example.test/v2/base/busybox/manifests/latest": dial tcp 127.0.0.1:443: connect: connection refused
+        error: failed to solve: other.example.test/base/busybox:latest: failed to do request: Head "https://other.example.test/v2/base/busybox/manifests/latest": dial tcp 127.0.0.1:443: connect: connection refused
+        """;
+
     private const string DaemonNeverAnswered = """
         could not connect to unix:///run/imagebuilder/xdg/buildkit/buildkitd.sock after 50 trials
         ========== log ==========
@@ -146,6 +162,8 @@ public sealed class BuildScriptsTests : IDisposable
         { "registry 503 on push", PushRefused, BuildStages.Push, BuildReasons.PushFailed },
         { "registry unreachable on push", PushUnreachable, BuildStages.Push, BuildReasons.PushFailed },
         { "base image missing", BaseImageMissing, BuildStages.Build, BuildReasons.BuildFailed },
+        { "platform registry down for the base image", BaseImageRegistryDown, BuildStages.Build, BuildReasons.RegistryUnavailable },
+        { "another registry down for the base image", OtherRegistryDown, BuildStages.Build, BuildReasons.BuildFailed },
         { "buildkitd never answered", DaemonNeverAnswered, BuildStages.Build, BuildReasons.BuildKitUnavailable },
     };
 
@@ -160,12 +178,13 @@ public sealed class BuildScriptsTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(_dir, "buildctl.out"), output.ReplaceLineEndings("\n") + "\n");
         var path = await StubAsync("buildctl-daemonless.sh", $"cat '{_dir}/buildctl.out'\nexit 1");
 
-        var report = await RunBuildKitAsync(path, context, Path.Combine(context, "Dockerfile"));
+        var report = await RunBuildKitAsync(path, context, Path.Combine(context, "Dockerfile"), ("IB_IMAGE", "r.example.test/a/b:1"), ("IB_CACHE_REF", "r.example.test/a/b:buildcache"));
 
         var message = TerminationMessage.TryParse(report)!;
         Assert.True((stage, reason) == (message.Stage, message.Reason), $"{name}: {message.Stage}/{message.Reason}");
         var failure = BuildFailureClassifierFor(report);
         Assert.Equal(reason == BuildReasons.BuildFailed ? Faults.User : Faults.Service, failure.Fault);
+        Assert.Equal(reason, failure.Reason);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace ImageBuilder.Operator.Tests.Deploy;
 /// </summary>
 public sealed class ChartConfigBindingTests
 {
-    private static readonly string[] ChartSections = ["Build", "Controller", "GitHub", "RabbitMq", "Reconcile", "Retry", "Sources"];
+    private static readonly string[] ChartSections = ["Build", "Controller", "GitHub", "RabbitMq", "Reconcile", "Retention", "Retry", "Sources", "Supersede"];
 
     [Fact]
     public async Task DefaultAndDevValues_WriteExactlyTheOperatorSections()

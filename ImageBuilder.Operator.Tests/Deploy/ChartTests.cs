@@ -19,7 +19,7 @@ public sealed class ChartTests
         {
             Assert.True(
                 File.ReadAllBytes(Path.Combine(source, name!)).SequenceEqual(File.ReadAllBytes(Path.Combine(copy, name!))),
-                $"deploy/helm/image-builder/crds/{name} differs from deploy/crds/{name}, the source of truth: copy it over (make up does)");
+                $"deploy/helm/image-builder/crds/{name} differs from deploy/crds/{name}, the source of truth: copy it over and commit both");
         }
     }
 
@@ -96,6 +96,26 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public async Task Template_HostNetworkWithoutProbeCommand_FailsNamingWhatToSet()
+    {
+        // Under hostNetwork no port is declared, so httpGet probes would have nothing to call.
+        var result = await Helm.RunAsync("template", "x", Helm.ChartDir, "-f", Helm.PlatformImages, "--set", "devCluster.hostNetwork=true");
+
+        Assert.False(result.Succeeded, "hostNetwork without probes.exec must not render");
+        Assert.Contains("set command and probes.exec", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ChartTemplates_CarryNoShellScript()
+    {
+        // The development cluster's start wrapper and probe command live in values-dev.yaml, not in what production installs.
+        var templates = Directory.GetFiles(Path.Combine(Helm.ChartDir, "templates"));
+
+        Assert.NotEmpty(templates);
+        Assert.All(templates, file => Assert.DoesNotContain("/bin/sh", File.ReadAllText(file), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Template_DefaultValues_RendersMetricsServiceAndLeaderElectionDefaults()
     {
         var manifests = await Helm.TemplateAsync();
@@ -117,13 +137,16 @@ public sealed class ChartTests
         var manifests = await Helm.TemplateAsync();
 
         var rules = manifests.Single<V1ClusterRole>("ClusterRole").Rules;
-        Assert.Equal(["get", "list", "watch", "create", "update", "patch"], Verbs(rules, "imagebuilds"));
+        // delete: retention removes finished ImageBuilds.
+        Assert.Equal(["get", "list", "watch", "create", "update", "patch", "delete"], Verbs(rules, "imagebuilds"));
         Assert.Equal(["get", "update", "patch"], Verbs(rules, "imagebuilds/status"));
         Assert.Equal(["get", "list", "watch", "create", "delete"], Verbs(rules, "jobs"));
         Assert.Equal(["get", "list", "watch"], Verbs(rules, "pods"));
         // By name only: the operator never lists or watches Secrets, so it cannot enumerate them.
         Assert.Equal(["get", "create", "update", "patch", "delete"], Verbs(rules, "secrets"));
         Assert.Equal(["create", "patch"], Verbs(rules, "events"));
+        // By name too: the notification-order and retired-names ConfigMaps.
+        Assert.Equal(["get", "create", "update"], Verbs(rules, "configmaps"));
         Assert.DoesNotContain(rules, r => r.Resources.Contains("namespaces") || r.Resources.Contains("leases") || r.Resources.Contains("*") || r.Verbs.Contains("*"));
 
         var election = Assert.Single(manifests.All<V1Role>("Role"));
@@ -145,9 +168,9 @@ public sealed class ChartTests
         Assert.Equal("6443", env["KUBERNETES_SERVICE_PORT"].Value);
         Assert.Equal("metadata.name", env["POD_NAME"].ValueFrom.FieldRef.FieldPath);
         Assert.Null(container.ReadinessProbe.HttpGet);
-        Assert.Contains("/tmp/http-port", container.ReadinessProbe.Exec.Command.Last());
-        Assert.EndsWith("/readyz\"", container.ReadinessProbe.Exec.Command.Last());
-        Assert.EndsWith("/healthz\"", container.LivenessProbe.Exec.Command.Last());
+        Assert.Contains("/tmp/http-port", container.ReadinessProbe.Exec.Command[^2]);
+        Assert.Equal("/readyz", container.ReadinessProbe.Exec.Command.Last());
+        Assert.Equal("/healthz", container.LivenessProbe.Exec.Command.Last());
         Assert.Contains("ASPNETCORE_URLS=\"http://127.0.0.1:$port\"", container.Command.Last());
         Assert.Null(container.Ports);
         Assert.DoesNotContain("Service", manifests.Kinds);

@@ -41,9 +41,9 @@ internal static class GitHubApiEndpoints
             repos.MapGet("/releases/tags/{**tag}", (HttpContext c, string owner, string name, string tag) => WithRepository(c, server, owner, name,
                 r => Task.FromResult(Release(server, r, tag))));
             repos.MapGet("/tarball/{**reference}", (HttpContext c, string owner, string name, string? reference) => WithRepository(c, server, owner, name,
-                r => TarballAsync(c, server, r, reference)));
+                r => TarballAsync(c, r, reference)));
             repos.MapGet("/tarball", (HttpContext c, string owner, string name) => WithRepository(c, server, owner, name,
-                r => TarballAsync(c, server, r, null)));
+                r => TarballAsync(c, r, null)));
         }
     }
 
@@ -158,7 +158,7 @@ internal static class GitHubApiEndpoints
     }
 
     /// <summary>Like GitHub's tarball (which codeload serves): a gzip tar whose single top directory is <c>owner-repo-sha7</c>.</summary>
-    private static async Task<IResult> TarballAsync(HttpContext context, GitHubTestServer server, TestRepository repository, string? reference)
+    private static async Task<IResult> TarballAsync(HttpContext context, TestRepository repository, string? reference)
     {
         var sha = await GitHubTestServer.ResolveCommitAsync(repository, string.IsNullOrEmpty(reference) ? "heads/" + repository.DefaultBranch : reference);
         if (sha is null)

@@ -2,7 +2,6 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Hosting;
 using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageBuilder.Operator.Tests.Hosting;
 
@@ -32,8 +31,7 @@ public sealed class ReadinessProbeTests
     [InlineData(true, true, true, true, "ready (leader)")]
     public void Check_ReadyOnceCachesSynced_WhetherLeaderOrNot(bool buildsSynced, bool jobsSynced, bool leads, bool ready, string detail)
     {
-        using var services = new ServiceCollection().BuildServiceProvider();
-        var probe = new ReadinessProbe(new Cache<ImageBuild>(buildsSynced), new Cache<V1Job>(jobsSynced), new Leader(leads), services);
+        var probe = new ReadinessProbe(new Cache<ImageBuild>(buildsSynced), new Cache<V1Job>(jobsSynced), new Leader(leads));
 
         var answer = probe.Check();
 

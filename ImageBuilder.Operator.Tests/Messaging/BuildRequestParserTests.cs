@@ -208,6 +208,29 @@ public sealed class BuildRequestParserTests
     }
 
     [Fact]
+    public void Parse_ManyProblems_MessageNamesTheFirstFiveAndCountsTheRest()
+    {
+        var envs = new JsonArray([.. Enumerable.Range(0, 60).Select(i => (JsonNode)new JsonObject { ["key"] = $"{i}BAD", ["value"] = "x" })]);
+        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Nested(o => o["buildPlan"]!["envs"] = envs)));
+
+        Assert.Equal(60, result.Errors.Count);
+        Assert.StartsWith("The build request has 60 problems: ", result.Message, StringComparison.Ordinal);
+        Assert.Contains("'4BAD'", result.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'5BAD'", result.Message, StringComparison.Ordinal);
+        Assert.EndsWith("; and 55 more.", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_FieldRepeatedManyTimes_IsOneProblem()
+    {
+        var body = "{" + string.Join(",", Enumerable.Repeat("\"repo\":\"a/b\"", 100)) + "}";
+
+        var result = _parser.Parse(RequestSamples.Bytes(body));
+
+        Assert.Single(result.Errors, e => e.Contains("appears more than once", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parse_OversizeMessage_IsRefusedWithTheLimit()
     {
         var body = RequestSamples.Flat(o => o["padding"] = new string('x', 70 * 1024));

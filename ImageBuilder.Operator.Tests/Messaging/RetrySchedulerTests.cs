@@ -46,9 +46,21 @@ public sealed class RetrySchedulerTests
     }
 
     [Fact]
-    public async Task TimerScheduleAsync_Always_DoesNothingAndCompletes()
+    public async Task TimerScheduleAsync_CompletesAtOnceWithoutTouchingTheBuild_ReleaseFollowsNextAttemptTimeOnly()
     {
-        await new TimerRetryScheduler().ScheduleAsync(Build(null), 2, TimeSpan.FromSeconds(5), new BuildFailure(), CancellationToken.None);
+        // Without a broker nothing is sent: the release is status.nextAttemptTime on the operator's clock alone.
+        var build = Build(Start.AddSeconds(30).UtcDateTime);
+        var before = k8s.KubernetesJson.Serialize(build);
+        var scheduler = new TimerRetryScheduler();
+
+        var scheduling = scheduler.ScheduleAsync(build, 2, TimeSpan.FromSeconds(30), new BuildFailure(), CancellationToken.None);
+
+        Assert.True(scheduling.IsCompletedSuccessfully);
+        await scheduling;
+        Assert.Equal(before, k8s.KubernetesJson.Serialize(build));
+        Assert.False(scheduler.IsReleased(build, 2, _clock.GetUtcNow()));
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.True(scheduler.IsReleased(build, 2, _clock.GetUtcNow()));
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Metrics;
@@ -6,6 +5,7 @@ using ImageBuilder.Operator.Reconciliation;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using static ImageBuilder.Operator.Tests.Metrics.MetricsText;
 
 namespace ImageBuilder.Operator.Tests.Metrics;
 
@@ -29,6 +29,26 @@ public sealed class OperatorMetricsTests
 
         Assert.Equal(1, Value(text, """imagebuilder_builds_total{outcome="succeeded",fault="none"}"""));
         Assert.Equal(7, Value(text, """imagebuilder_build_duration_seconds_sum{outcome="succeeded"}"""));
+    }
+
+    [Fact]
+    public async Task StatusWritten_Superseded_CountedOnceByReason()
+    {
+        var metrics = new OperatorMetrics();
+        var build = new ImageBuild();
+        ImageBuildStatus Superseded(string reason) => new()
+        {
+            Phase = Phases.Superseded,
+            Conditions = [new V1Condition { Type = ConditionTypes.Ready, Status = "False", Reason = reason }],
+        };
+
+        metrics.StatusWritten(build, new ImageBuildStatus { Phase = Phases.Building }, Superseded(Reasons.Superseded));
+        metrics.StatusWritten(build, Superseded(Reasons.Superseded), Superseded(Reasons.Superseded));
+        metrics.StatusWritten(build, new ImageBuildStatus { Phase = Phases.Succeeded }, Superseded(Reasons.NewerBuildAnnounced));
+        var text = await ExportAsync(metrics);
+
+        Assert.Equal(1, Value(text, """imagebuilder_builds_superseded_total{reason="newer_request"}"""));
+        Assert.Equal(1, Value(text, """imagebuilder_builds_superseded_total{reason="newer_announced"}"""));
     }
 
     [Fact]
@@ -139,17 +159,6 @@ public sealed class OperatorMetricsTests
         Assert.IsType<MeteredReconciler<ImageBuild>>(provider.GetRequiredService<IReconciler<ImageBuild>>());
         Assert.IsType<MeteredRetryScheduler>(provider.GetRequiredService<IRetryScheduler>());
     }
-
-    private static async Task<string> ExportAsync(OperatorMetrics metrics)
-    {
-        using var stream = new MemoryStream();
-        await metrics.Registry.CollectAndExportAsTextAsync(stream);
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static double Value(string text, string series) =>
-        text.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
-            .Select(l => double.Parse(l[(series.Length + 1)..], CultureInfo.InvariantCulture)).SingleOrDefault();
 
     private sealed class FixedLeader(bool leading) : ILeaderStatus
     {

@@ -1,5 +1,8 @@
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
+using k8s;
 using k8s.Models;
 
 namespace ImageBuilder.Operator.Tests.Reconciliation;
@@ -67,4 +70,79 @@ public sealed class ImageBuildCacheTrimTests
 
         Assert.False(ImageBuildStore.Changed(build, ImageBuildStore.CopyStatus(build.Status)));
     }
+
+    [Theory]
+    [InlineData(Phases.Superseded)]
+    [InlineData(Phases.Cancelled)]
+    public void Trim_SettledSilentPhase_IsTrimmed(string phase)
+    {
+        // Never notified, cleaned up at once: over as soon as it ends, like a notified Succeeded or Failed build.
+        var build = Failed(cleanedUp: true, notified: false);
+        build.Status!.Phase = phase;
+        build.Status.SupersededBy = phase == Phases.Superseded ? "team/app-2" : null;
+
+        var trimmed = ImageBuildCacheTrim.Trim(build);
+
+        Assert.True(ImageBuildCacheTrim.IsTrimmed(trimmed));
+        Assert.Equal(phase == Phases.Superseded ? "team/app-2" : null, trimmed.Status!.SupersededBy);
+    }
+
+    [Fact]
+    public void Trim_BuildOver_KeepsWhatQueueSupersedingOrderAndRetentionRead()
+    {
+        var whole = Settled("app", Builds.Now.AddMinutes(-3));
+        var trimmed = ImageBuildCacheTrim.Trim(Copy(whole));
+
+        Assert.True(ImageBuildCacheTrim.IsTrimmed(trimmed));
+        // Request order (superseding, notification order, retention's ranks): the requested-at stamp, else creationTimestamp.
+        Assert.Equal(RequestOrder.Of(whole), RequestOrder.Of(trimmed));
+        Assert.Equal(whole.Metadata.CreationTimestamp, trimmed.Metadata.CreationTimestamp);
+        // Superseding: the application and what the request follows.
+        Assert.Equal(Supersession.ApplicationKey(whole), Supersession.ApplicationKey(trimmed));
+        Assert.Equal(Supersession.RefKey(whole.Spec.Source), Supersession.RefKey(trimmed.Spec.Source));
+        // Admission's queue: the user, the cancel annotation.
+        Assert.Equal(whole.Spec.UserId, trimmed.Spec.UserId);
+        Assert.Equal("stop", trimmed.Metadata.Annotations![Annotations.Cancel]);
+        // Retention: settled, its own policy and clock, the uid precondition, the bridge's mark for RetiredBuilds.
+        Assert.True(RetentionPolicy.IsSettled(trimmed.Status));
+        var options = new RetentionOptions();
+        Assert.Equal(RetentionPolicy.For(whole.Spec.Retention, options, out _), RetentionPolicy.For(trimmed.Spec.Retention, options, out _));
+        Assert.Equal(RetentionPolicy.For(whole.Spec.Retention, options, out _).ExpiresAt(whole.Status!), RetentionPolicy.For(trimmed.Spec.Retention, options, out _).ExpiresAt(trimmed.Status!));
+        Assert.Equal(whole.Metadata.Uid, trimmed.Metadata.Uid);
+        Assert.Equal(ImageBuildFactory.RequestedByBridge, trimmed.Metadata.Annotations[ImageBuildFactory.RequestedByAnnotation]);
+    }
+
+    [Fact]
+    public void Doomed_TrimmedCopies_SameBuildsAsWholeOnes()
+    {
+        // Retention decides on the cache's copies of the other builds of the application: trimming must not change its choice.
+        var whole = Enumerable.Range(1, 4).Select(i => Settled($"app-{i}", Builds.Now.AddMinutes(-10 + i))).ToList();
+        var trimmed = whole.Select(b => ImageBuildCacheTrim.Trim(Copy(b))).ToList();
+        RetentionPolicy Policy(ImageBuild b) => RetentionPolicy.For(b.Spec.Retention, new RetentionOptions(), out _);
+
+        var fromWhole = RetentionPolicy.Doomed(whole, Policy, Builds.Now).Select(d => (d.Build.Metadata.Name, d.Why));
+        var fromTrimmed = RetentionPolicy.Doomed(trimmed, Policy, Builds.Now).Select(d => (d.Build.Metadata.Name, d.Why));
+
+        Assert.Equal([("app-1", RetentionPolicy.ByLimit), ("app-2", RetentionPolicy.ByLimit)], fromWhole.OrderBy(d => d.Name));
+        Assert.Equal(fromWhole.OrderBy(d => d.Name), fromTrimmed.OrderBy(d => d.Name));
+    }
+
+    private static ImageBuild Settled(string name, DateTimeOffset requestedAt)
+    {
+        var build = Failed(cleanedUp: true, notified: true);
+        build.Metadata.Name = name;
+        build.Metadata.Uid = "uid-" + name;
+        build.Metadata.CreationTimestamp = requestedAt.UtcDateTime;
+        build.Metadata.Annotations = new Dictionary<string, string>
+        {
+            [Annotations.RequestedAt] = RequestOrder.Stamp(requestedAt),
+            [ImageBuildFactory.RequestedByAnnotation] = ImageBuildFactory.RequestedByBridge,
+            [Annotations.Cancel] = "stop",
+        };
+        build.Spec.Retention = new RetentionSpec { TtlAfterFailed = "1h", FailedLimit = 2 };
+        build.Status!.CompletionTime = requestedAt.AddMinutes(1).UtcDateTime;
+        return build;
+    }
+
+    private static ImageBuild Copy(ImageBuild build) => KubernetesJson.Deserialize<ImageBuild>(KubernetesJson.Serialize(build));
 }

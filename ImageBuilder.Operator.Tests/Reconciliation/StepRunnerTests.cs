@@ -47,7 +47,7 @@ public sealed class StepRunnerTests
     private readonly Notifier _notifier = new();
 
     private StepRunner Runner(ThrowingStep step, int maxErrors, int maxRetries) =>
-        new([new AcceptStep(), step, new NotifyStep(_notifier, NullLogger<NotifyStep>.Instance)],
+        new([new AcceptStep(), step, new NotifyStep(_notifier, new InMemoryNotificationOrder(), NullLogger<NotifyStep>.Instance)],
             new ReconcileErrors(new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions { MaxRetries = maxRetries })),
                 MsOptions.Create(new ReconcileOptions { MaxConsecutiveErrors = maxErrors })),
             NullLogger<StepRunner>.Instance);

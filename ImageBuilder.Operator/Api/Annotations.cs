@@ -6,6 +6,25 @@ public static class Annotations
     /// <summary>Set by the retry listener when the fail queue hands an attempt back; value: the attempt number.</summary>
     public const string RetryReleased = ImageBuild.Group + "/retry-released";
 
+    /// <summary>
+    /// Set by a person or the platform to cancel a build that has not finished: phase Cancelled, its Job and token
+    /// Secret deleted, nobody notified. The value is free text, the reason, shown in the condition and the Event.
+    /// </summary>
+    public const string Cancel = ImageBuild.Group + "/cancel";
+
+    /// <summary>
+    /// When the request was received, which defines request order (<see cref="RequestOrder"/>): stamped by the queue
+    /// bridge with 100 ns resolution, strictly increasing per bridge. A <c>kubectl apply</c>d ImageBuild may set it;
+    /// without it the creationTimestamp (1 s resolution) stands in.
+    /// </summary>
+    public const string RequestedAt = ImageBuild.Group + "/requested-at";
+
+    /// <summary>
+    /// Set on an older, unfinished ImageBuild by the reconcile of a newer one that supersedes it (value: its namespace/name):
+    /// the annotation change brings the older build's own reconcile, which then ends it as Superseded.
+    /// </summary>
+    public const string SupersededBy = ImageBuild.Group + "/superseded-by";
+
     /// <summary>Label on Jobs and Secrets: the owning ImageBuild's name, through <see cref="LabelValue"/>.</summary>
     public const string BuildLabel = ImageBuild.Group + "/imagebuild";
 

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace ImageBuilder.Operator.Api;
 
-/// <summary>The newer senders' build plan (CONTRACTS.md <c>buildPlan</c>).</summary>
+/// <summary>The newer senders' build plan (docs/contracts.md <c>buildPlan</c>).</summary>
 public sealed class BuildPlanSpec
 {
     [JsonPropertyName("rootDirectory")]

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace ImageBuilder.Operator.Api;
 
-/// <summary>The wire contract sent to the container manager (success) and Kusanali (failure). CONTRACTS.md; never rename a field.</summary>
+/// <summary>The wire contract sent to the container manager (success) and Kusanali (failure). docs/contracts.md; never rename a field.</summary>
 public sealed record BuildResponse
 {
     public const string StatusSuccess = "success";

@@ -1,6 +1,6 @@
 namespace ImageBuilder.Operator.Api;
 
-/// <summary>Who is at fault for a failure (CONTRACTS.md <c>fault</c>).</summary>
+/// <summary>Who is at fault for a failure (docs/contracts.md <c>fault</c>).</summary>
 public static class Faults
 {
     /// <summary>The request or the code: bad request, repo or ref not found, token refused, compile error. Not retried by default.</summary>

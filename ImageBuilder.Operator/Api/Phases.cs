@@ -15,4 +15,10 @@ public static class Phases
     public const string Superseded = "Superseded";
     /// <summary>Cancelled on demand (the cancel annotation); nobody is notified.</summary>
     public const string Cancelled = "Cancelled";
+
+    /// <summary>A phase no reconcile leaves again.</summary>
+    public static bool IsTerminal(string? phase) => phase is Succeeded or Failed or Superseded or Cancelled;
+
+    /// <summary>Terminal phases that are never announced to the container manager or Kusanali.</summary>
+    public static bool IsSilent(string? phase) => phase is Superseded or Cancelled;
 }

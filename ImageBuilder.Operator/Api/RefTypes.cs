@@ -1,6 +1,6 @@
 namespace ImageBuilder.Operator.Api;
 
-/// <summary>Values of <see cref="SourceSpec.Type"/> (CONTRACTS.md <c>type</c>).</summary>
+/// <summary>Values of <see cref="SourceSpec.Type"/> (docs/contracts.md <c>type</c>).</summary>
 public static class RefTypes
 {
     /// <summary>A branch; the repository's default branch when none is named.</summary>

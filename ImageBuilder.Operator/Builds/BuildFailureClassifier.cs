@@ -58,6 +58,7 @@ internal static class BuildFailureClassifier
             BuildStages.Plan when report.Reason == BuildReasons.NixpacksUnavailable => Service(BuildReasons.NixpacksUnavailable, said ?? "The plan image has no nixpacks."),
             BuildStages.Plan => User(BuildReasons.PlanFailed, said ?? "The build could not be planned."),
             BuildStages.Build when report.Reason == BuildReasons.BuildKitUnavailable => Service(BuildReasons.BuildKitUnavailable, said ?? "BuildKit did not start."),
+            BuildStages.Build when report.Reason == BuildReasons.RegistryUnavailable => Service(BuildReasons.RegistryUnavailable, said ?? "The registry could not be reached."),
             BuildStages.Build => User(BuildReasons.BuildFailed, "The image build failed; see the build output."),
             BuildStages.Push => Service(BuildReasons.PushFailed, said ?? "Pushing the image failed."),
             _ => Service(BuildReasons.BuildInfrastructureFailed, said ?? $"The build failed at stage '{report.Stage}'."),

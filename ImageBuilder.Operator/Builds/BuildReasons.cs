@@ -29,6 +29,9 @@ public static class BuildReasons
     public const string BuildKitUnavailable = "BuildKitUnavailable";
     /// <summary>The registry refused or failed the push (service).</summary>
     public const string PushFailed = "PushFailed";
+    /// <summary>The platform's own registry could not be reached during the build, e.g. for a base image or the cache
+    /// stored there (service: an outage is not the application's fault).</summary>
+    public const string RegistryUnavailable = "RegistryUnavailable";
     /// <summary>A build container failed without a readable report (service).</summary>
     public const string BuildInfrastructureFailed = "BuildInfrastructureFailed";
 }

@@ -224,6 +224,12 @@ public static class BuildScripts
             "exporting to image"|"exporting cache to registry")
               ib_fail push PushFailed "pushing the image to the registry failed" "$log" ;;
           esac
+          # The platform's own registry out of reach (a base image or the cache kept there, during an outage: make
+          # chaos stops it) is the service's fault, not the application's: retried like a failed push. Another
+          # registry a Dockerfile names stays the user's.
+          if grep -F "//$registry/v2/" "$log" | grep -qE 'dial tcp|connection reset|i/o timeout|no route to host'; then
+            ib_fail build RegistryUnavailable "the registry $registry could not be reached" "$log"
+          fi
           ib_fail build BuildFailed "the image build failed" "$log"
         fi
         digest=$(sed -n 's/.*"containerimage.digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' "$IB_LOGS/metadata.json" | head -n 1)

@@ -22,8 +22,6 @@ public sealed class BuildFeed : IInformerHandler<ImageBuild>, IHostedService
 
     public IObjectCache<ImageBuild> Cache => _informer;
 
-    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _informer.AddHandler(this);

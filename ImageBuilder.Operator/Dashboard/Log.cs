@@ -1,6 +1,7 @@
 namespace ImageBuilder.Operator.Dashboard;
 
 /// <summary>Source-generated log messages of the dashboard. None carries a credential.</summary>
+/// <remarks>Event ids 7000–7099. Each folder has its own range, listed in LogEventIdTests, which fails on a duplicate id or an id outside the range.</remarks>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Build dashboard enabled at {Path}")]

@@ -8,13 +8,14 @@ namespace ImageBuilder.Operator.Hosting;
 /// <summary>
 /// What <c>/readyz</c> answers: ready once this replica's informers have their first list and,
 /// when messaging is on, the broker connection is not down. Never tied to the Lease: followers
-/// are ready too, or a rollout of several replicas would never complete.
+/// are ready too, or a rollout of several replicas would never complete. The broker connection is
+/// registered only when messaging is on; without it, the container leaves it null.
 /// </summary>
 public sealed class ReadinessProbe(
     IObjectCache<ImageBuild> builds,
     IObjectCache<V1Job> jobs,
     ILeaderStatus leader,
-    IServiceProvider services)
+    RabbitMqConnection? rabbitMq = null)
 {
     public (bool Ready, string Detail) Check()
     {
@@ -22,7 +23,7 @@ public sealed class ReadinessProbe(
         {
             return (false, "not ready: the ImageBuild and Job caches are still loading");
         }
-        if (services.GetService<RabbitMqConnection>() is { IsUsable: false })
+        if (rabbitMq is { IsUsable: false })
         {
             return (false, "not ready: the RabbitMQ connection is down (recovering)");
         }

@@ -37,7 +37,7 @@ public sealed class BuildQueueBridge(
         {
             return await RefuseAsync(delivery, parsed.Message, parsed.Identity, cancellationToken);
         }
-        var result = await writer.WriteAsync(request, delivery.MessageId, _namespace, cancellationToken);
+        var result = await writer.WriteAsync(request, delivery.MessageId, delivery.Redelivered, _namespace, cancellationToken);
         switch (result.Outcome)
         {
             case BuildWriteOutcome.Created:

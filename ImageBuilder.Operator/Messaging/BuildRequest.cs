@@ -3,7 +3,7 @@ using ImageBuilder.Operator.Api;
 namespace ImageBuilder.Operator.Messaging;
 
 /// <summary>
-/// A validated BuildRequest (CONTRACTS.md), either wire form normalised to one shape.
+/// A validated BuildRequest (docs/contracts.md), either wire form normalised to one shape.
 /// A class, not a record: a record's generated ToString would print the token.
 /// </summary>
 public sealed class BuildRequest

@@ -22,12 +22,21 @@ public sealed class BuildRequestParseResult
 
     public bool IsValid => Request is not null;
 
-    /// <summary>One sentence for the BuildResponse's <c>message</c>.</summary>
+    /// <summary>How many problems <see cref="Message"/> spells out; the rest are counted.</summary>
+    public const int MaxListedProblems = 5;
+
+    /// <summary>
+    /// One sentence for the BuildResponse's <c>message</c>, of bounded length: the first
+    /// <see cref="MaxListedProblems"/> problems and how many more (fuzzing found bodies with
+    /// thousands of problems, whose message ran to hundreds of kilobytes).
+    /// </summary>
     public string Message => Errors.Count switch
     {
         0 => "",
         1 => Errors[0],
-        _ => $"The build request has {Errors.Count} problems: " + string.Join("; ", Errors.Select(e => e.TrimEnd('.'))) + ".",
+        _ => $"The build request has {Errors.Count} problems: "
+            + string.Join("; ", Errors.Take(MaxListedProblems).Select(e => e.TrimEnd('.')))
+            + (Errors.Count > MaxListedProblems ? $"; and {Errors.Count - MaxListedProblems} more." : "."),
     };
 
     public static BuildRequestParseResult Valid(BuildRequest request) =>

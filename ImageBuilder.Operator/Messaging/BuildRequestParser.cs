@@ -15,7 +15,9 @@ namespace ImageBuilder.Operator.Messaging;
 public sealed class BuildRequestParser(int maxMessageBytes)
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
-    private static readonly JsonSerializerOptions PlanJson = new() { PropertyNameCaseInsensitive = true, MaxDepth = 8 };
+    // As deep as the document may be: an unknown field nested deeper than a smaller limit would be
+    // refused as "the wrong type" instead of ignored like every unknown field.
+    private static readonly JsonSerializerOptions PlanJson = new() { PropertyNameCaseInsensitive = true, MaxDepth = DocumentOptions.MaxDepth };
 
     public BuildRequestParseResult Parse(ReadOnlyMemory<byte> body)
     {
@@ -165,7 +167,8 @@ public sealed class BuildRequestParser(int maxMessageBytes)
         }
         catch (JsonException e)
         {
-            errors.Add($"Field 'buildPlan{e.Path?.TrimStart('$')}' has the wrong type.");
+            // The path can hold a sender's field name ($['\n…']): quoted like every echoed text.
+            errors.Add($"Field 'buildPlan{Text.Quote(e.Path?.TrimStart('$') ?? "")}' has the wrong type.");
             return null;
         }
         catch (InvalidOperationException)

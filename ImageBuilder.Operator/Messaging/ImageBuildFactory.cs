@@ -32,10 +32,15 @@ public static class ImageBuildFactory
         Data = new Dictionary<string, byte[]> { [TokenKey] = Encoding.UTF8.GetBytes(token) },
     };
 
-    public static ImageBuild NewImageBuild(BuildRequest request, string name, string @namespace, string? messageId)
+    /// <summary>The ImageBuild of a request; <c>requestedAt</c>, when the bridge received it, is its place in request order (<see cref="Annotations.RequestedAt"/>).</summary>
+    public static ImageBuild NewImageBuild(BuildRequest request, string name, string @namespace, string? messageId, DateTimeOffset? requestedAt = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var annotations = new Dictionary<string, string> { [RequestedByAnnotation] = RequestedByBridge };
+        if (requestedAt is { } at)
+        {
+            annotations[Annotations.RequestedAt] = RequestOrder.Stamp(at);
+        }
         if (messageId is not null)
         {
             annotations[MessageIdAnnotation] = messageId;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Requests;
 using k8s;
 using k8s.Autorest;
@@ -15,19 +16,30 @@ namespace ImageBuilder.Operator.Messaging;
 /// two finds the ImageBuild there (409), reads it once and creates the missing Secret; the Secret's
 /// 409 means it is already there. The reconciler tolerates the moment between the two writes
 /// (<see cref="Reconciliation.Steps.ResolveSourceStep"/>). Every step tolerates "already there",
-/// so a redelivered message converges on the same objects.
+/// so a redelivered message converges on the same objects. A name that retention deleted counts as a
+/// finished build of that name (<see cref="RetiredBuilds"/>), so deleting it changes nothing here; with
+/// retention on, that costs one more read per message (the retired names, before the first create).
 /// </summary>
-public sealed class ImageBuildWriter(IKubernetes kubernetes)
+public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock = null, RetiredBuilds? retired = null)
 {
+    private static readonly RequestClock DefaultClock = new(TimeProvider.System);
+
     /// <summary>Identical requests after this many finished builds are refused rather than probed further.</summary>
     public const int MaxGenerations = 64;
 
-    public async Task<BuildWriteResult> WriteAsync(BuildRequest request, string? messageId, string @namespace, CancellationToken cancellationToken)
+    /// <param name="request">The validated request.</param>
+    /// <param name="messageId">The sender's AMQP message id, when it set one.</param>
+    /// <param name="redelivered">The broker's redelivered flag: this message may have been handled before.</param>
+    /// <param name="namespace">Where the ImageBuild goes.</param>
+    /// <param name="cancellationToken">Stops the write.</param>
+    public async Task<BuildWriteResult> WriteAsync(BuildRequest request, string? messageId, bool redelivered, string @namespace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         try
         {
-            return await WriteFirstFreeAsync(request, messageId, @namespace, cancellationToken);
+            // Stamped on receipt, before any call: request order is the order the bridge took requests in.
+            var requestedAt = (clock ?? DefaultClock).Next();
+            return await WriteFirstFreeAsync(request, messageId, redelivered, @namespace, requestedAt, cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity)
         {
@@ -48,35 +60,56 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
     }
 
     /// <summary>
-    /// Without a message id a redelivery and a resend look the same. A build that has not finished
-    /// is taken as this request (a redelivery or a double submit); once it finished, an identical
-    /// request is a new one (say, to build a branch's newer commit) and gets the next generation.
-    /// The create is tried first and the existing object read only on a conflict: a new request,
-    /// the common case, costs two calls (the ImageBuild and its Secret) like a bare create loop.
+    /// Without a message id, identical requests share their names, and generations tell them apart. Only a message the
+    /// broker flags as redelivered can be one handled before: it is taken as a build that has not finished (its first
+    /// delivery made it). A first delivery is a new request, even while an identical one builds: the backend sends the
+    /// same body for every push of a branch, so that is a newer commit to build, and it supersedes the older build
+    /// (issue 12). It takes the next free generation, as an identical request after a finished build always did.
+    /// The create is tried first and the existing object read only on a conflict: a new request, the common case,
+    /// costs two calls (the ImageBuild and its Secret) like a bare create loop, plus the retired names when retention is on.
     /// </summary>
-    private async Task<BuildWriteResult> WriteFirstFreeAsync(BuildRequest request, string? messageId, string @namespace, CancellationToken cancellationToken)
+    private async Task<BuildWriteResult> WriteFirstFreeAsync(BuildRequest request, string? messageId, bool redelivered, string @namespace, DateTimeOffset requestedAt, CancellationToken cancellationToken)
     {
+        IReadOnlySet<string>? retiredNames = null;
         var generation = 0;
         while (generation < MaxGenerations)
         {
             var name = BuildNaming.NameFor(request, messageId, generation);
+            if (retired is { Enabled: true })
+            {
+                // Read live, once per message (again after a name vanished under us): a name retention deleted is free
+                // at the apiserver, and only this tells it from one that never existed.
+                retiredNames ??= await retired.ReadAsync(@namespace, cancellationToken);
+                if (retiredNames.Contains(name))
+                {
+                    // A finished build retention deleted: with a message id it is this request, already built; without one,
+                    // an identical request after a finished build is a new one and takes the next generation, as before.
+                    if (messageId is not null)
+                    {
+                        return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+                    }
+                    generation++;
+                    continue;
+                }
+            }
             ImageBuild created;
             try
             {
                 created = await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<ImageBuild>(
-                    ImageBuildFactory.NewImageBuild(request, name, @namespace, messageId),
+                    ImageBuildFactory.NewImageBuild(request, name, @namespace, messageId, requestedAt),
                     ImageBuild.Group, ImageBuild.Version, @namespace, ImageBuild.Plural, cancellationToken: cancellationToken);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
             {
-                // A redelivery, a double submit, another replica's bridge, or an earlier generation.
-                var existing = await GetAsync(@namespace, name, cancellationToken);
+                // A redelivery, a resend, another replica's bridge, or an earlier generation.
+                var existing = await kubernetes.GetImageBuildOrNullAsync(@namespace, name, cancellationToken);
                 if (existing is null)
                 {
-                    // Deleted between the two calls: the name is free again; try it once more.
+                    // Deleted between the two calls (retention remembers a name before it deletes it): look again.
+                    retiredNames = null;
                     continue;
                 }
-                if (messageId is not null || !IsFinished(existing))
+                if (messageId is not null || (redelivered && !IsFinished(existing)))
                 {
                     if (!IsFinished(existing))
                     {
@@ -109,19 +142,6 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         }
     }
 
-    private async Task<ImageBuild?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<ImageBuild>(
-                ImageBuild.Group, ImageBuild.Version, @namespace, ImageBuild.Plural, name, cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && !IsMissingResource(e))
-        {
-            return null;
-        }
-    }
-
     /// <summary>
     /// The apiserver's refusal as one message that names every field it refused before saying why,
     /// so a cut can never fall before the field: the status message starts with the object's kind
@@ -151,11 +171,7 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes)
         return "Kubernetes refused the build: " + string.Join("; ", named) + more + ".";
     }
 
-    private static bool IsFinished(ImageBuild build) => build.Status?.Phase is Phases.Succeeded or Phases.Failed;
-
-    /// <summary>A 404 for the resource type itself (CRD not installed) must not read as "no such build".</summary>
-    private static bool IsMissingResource(HttpOperationException e) =>
-        StatusDetails(e) is { } status && string.IsNullOrEmpty(status.Details?.Name);
+    private static bool IsFinished(ImageBuild build) => Phases.IsTerminal(build.Status?.Phase);
 
     private static string StatusMessage(HttpOperationException e) => StatusDetails(e)?.Message ?? e.Response.ReasonPhrase ?? e.Message;
 

@@ -19,16 +19,22 @@ internal sealed class JsonFields
     {
         _errors = errors;
         _prefix = prefix;
+        var repeated = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var property in obj.EnumerateObject())
         {
-            if (!_properties.TryAdd(property.Name, property.Value))
+            // A name no .NET string can hold names no field the parser reads: ignored like any
+            // unknown field. Reading it throws (found by fuzzing: the bridge requeued such a message forever).
+            if (ReadName(property) is not { } name)
             {
-                errors.Add($"Field '{Text.Quote(prefix + property.Name)}' appears more than once.");
+                continue;
+            }
+            // Said once per name, however often it repeats.
+            if (!_properties.TryAdd(name, property.Value) && repeated.Add(name))
+            {
+                errors.Add($"Field '{Text.Quote(prefix + name)}' appears more than once.");
             }
         }
     }
-
-    public bool Has(string name) => _properties.TryGetValue(name, out var v) && v.ValueKind != JsonValueKind.Null;
 
     public JsonElement? Element(string name) =>
         _properties.TryGetValue(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
@@ -65,6 +71,19 @@ internal sealed class JsonFields
     /// <summary>A string value without reporting anything, for addressing a refusal.</summary>
     public string? Peek(string name) =>
         _properties.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String ? ReadString(value) : null;
+
+    private static string? ReadName(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\udc00") in the name.
+            return null;
+        }
+    }
 
     private static string? ReadString(JsonElement value)
     {

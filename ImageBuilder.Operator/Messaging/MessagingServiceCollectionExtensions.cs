@@ -32,6 +32,8 @@ public static class MessagingServiceCollectionExtensions
         }
         services.AddSingleton<RabbitMqConnection>();
         services.AddSingleton<RabbitMqPublisher>();
+        services.TryAddSingleton<RequestClock>();
+        services.TryAddSingleton<Reconciliation.RetiredBuilds>();
         services.AddSingleton<ImageBuildWriter>();
         services.AddSingleton<IBuildNotifier, RabbitMqBuildNotifier>();
         services.AddSingleton<IRetryScheduler, RabbitMqRetryScheduler>();

@@ -150,8 +150,6 @@ public abstract class QueueConsumerService(RabbitMqConnection connection, TimePr
     protected TimeSpan NextBackoff(bool peek)
     {
         var failures = peek ? Volatile.Read(ref _consecutiveFailures) : Interlocked.Increment(ref _consecutiveFailures) - 1;
-        var options = connection.Options;
-        var ticks = options.RequeueDelay.Ticks * Math.Pow(2, Math.Min(failures, 30));
-        return ticks >= options.MaxRequeueDelay.Ticks ? options.MaxRequeueDelay : TimeSpan.FromTicks((long)ticks);
+        return ExponentialBackoff.Delay(connection.Options.RequeueDelay, connection.Options.MaxRequeueDelay, failures);
     }
 }

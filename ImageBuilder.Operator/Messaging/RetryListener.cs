@@ -41,13 +41,7 @@ public sealed class RetryListener(
 
     private async Task<DeliveryOutcome> ReleaseAsync(RetryRelease release, CancellationToken cancellationToken)
     {
-        ImageBuild build;
-        try
-        {
-            build = await kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<ImageBuild>(
-                ImageBuild.Group, ImageBuild.Version, release.Namespace, ImageBuild.Plural, release.Name, cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        if (await kubernetes.GetImageBuildOrNullAsync(release.Namespace, release.Name, cancellationToken) is not { } build)
         {
             return Drop(release, "the ImageBuild no longer exists");
         }

@@ -11,7 +11,7 @@ namespace ImageBuilder.Operator.Metrics;
 public sealed class BuildPhaseClock(TimeProvider time)
 {
     /// <summary>Every phase the figures cover, terminal ones included (their age is not tracked).</summary>
-    public static readonly IReadOnlyList<string> AllPhases = [Phases.Pending, Phases.Building, Phases.Retrying, Phases.Succeeded, Phases.Failed];
+    public static readonly IReadOnlyList<string> AllPhases = [Phases.Pending, Phases.Queued, Phases.Building, Phases.Retrying, Phases.Succeeded, Phases.Failed, Phases.Superseded, Phases.Cancelled];
 
     private readonly Dictionary<string, Entered> _entered = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -35,7 +35,7 @@ public sealed class BuildPhaseClock(TimeProvider time)
                     continue;
                 }
                 counts[phase] = count + 1;
-                if (phase is Phases.Succeeded or Phases.Failed)
+                if (phase is Phases.Succeeded or Phases.Failed or Phases.Cancelled)
                 {
                     continue;
                 }

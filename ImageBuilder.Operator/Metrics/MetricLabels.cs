@@ -26,4 +26,10 @@ public static class MetricLabels
 
     /// <summary>The fault label of an outcome that has none (a success).</summary>
     public const string NoFault = "none";
+
+    /// <summary>Superseded by a newer request before it finished (superseded-count reason).</summary>
+    public const string NewerRequest = "newer_request";
+
+    /// <summary>Pushed, but not announced because a newer build of the application was announced first (superseded-count reason).</summary>
+    public const string NewerAnnounced = "newer_announced";
 }

@@ -1,6 +1,7 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Reconciliation.Admission;
 using Prometheus;
 
 namespace ImageBuilder.Operator.Metrics;
@@ -23,6 +24,10 @@ public static class MetricsServiceCollectionExtensions
             if (sp.GetService<IObjectCache<ImageBuild>>() is { } cache)
             {
                 metrics.TrackImageBuilds(() => cache.HasSynced ? cache.List() : null, sp.GetService<TimeProvider>() ?? TimeProvider.System);
+            }
+            if (sp.GetService<BuildSlots>() is { } slots)
+            {
+                metrics.TrackBuildSlots(() => slots.HasSynced ? slots.Snapshot() : null);
             }
             return metrics;
         });

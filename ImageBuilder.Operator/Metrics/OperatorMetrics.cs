@@ -11,14 +11,18 @@ namespace ImageBuilder.Operator.Metrics;
 public sealed class OperatorMetrics
 {
     private static readonly double[] BuildBuckets = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+    private static readonly double[] QueueWaitBuckets = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
     private static readonly double[] ReconcileBuckets = Histogram.ExponentialBuckets(0.001, 2, 15);
 
     private readonly Counter _builds;
     private readonly Histogram _buildDuration;
     private readonly Counter _messages;
     private readonly Counter _retries;
+    private readonly Counter _superseded;
     private readonly Counter _reconcileErrors;
     private readonly Histogram _reconcileDuration;
+    private readonly Counter _cancelled;
+    private readonly Histogram _queueWait;
 
     public OperatorMetrics(ILeaderStatus? leader = null)
     {
@@ -29,11 +33,17 @@ public sealed class OperatorMetrics
             "imagebuilder_build_duration_seconds", "From ImageBuild creation to its terminal phase, by outcome.",
             new HistogramConfiguration { LabelNames = ["outcome"], Buckets = BuildBuckets });
         _messages = factory.CreateCounter("imagebuilder_bridge_messages_total", "Build-queue deliveries the bridge handled, by result.", "result");
+        _superseded = factory.CreateCounter(
+            "imagebuilder_builds_superseded_total", "Builds that ended Superseded (nobody notified), by reason: a newer request, or a newer build announced first.", "reason");
         _retries = factory.CreateCounter("imagebuilder_retries_scheduled_total", "Retries handed to the retry scheduler, by fault.", "fault");
         _reconcileErrors = factory.CreateCounter("imagebuilder_reconcile_errors_total", "Reconciles that failed (an error result or an exception).");
         _reconcileDuration = factory.CreateHistogram(
             "imagebuilder_reconcile_duration_seconds", "Time of one reconcile of one ImageBuild.",
             new HistogramConfiguration { Buckets = ReconcileBuckets });
+        _cancelled = factory.CreateCounter("imagebuilder_builds_cancelled_total", "Builds ended by the cancel annotation.");
+        _queueWait = factory.CreateHistogram(
+            "imagebuilder_queue_wait_seconds", "How long a build waited for a build slot (phase Queued) before its Job was made; 0 when a slot was free.",
+            new HistogramConfiguration { Buckets = QueueWaitBuckets });
         StartKnownSeriesAtZero();
         var leading = factory.CreateGauge("imagebuilder_leader", "1 while this replica holds the controller Lease, else 0.");
         if (leader is not null)
@@ -63,6 +73,8 @@ public sealed class OperatorMetrics
         }
         _retries.WithLabels(Faults.User);
         _retries.WithLabels(Faults.Service);
+        _superseded.WithLabels(MetricLabels.NewerRequest);
+        _superseded.WithLabels(MetricLabels.NewerAnnounced);
     }
 
     /// <summary>Exports the build queue's ready messages (the bridge's lag) as read by <paramref name="read"/> at each scrape.</summary>
@@ -102,7 +114,7 @@ public sealed class OperatorMetrics
             foreach (var (phase, figures) in clock.Observe(current))
             {
                 builds.WithLabels(phase).Set(figures.Count);
-                if (phase is not (Phases.Succeeded or Phases.Failed))
+                if (phase is not (Phases.Succeeded or Phases.Failed or Phases.Cancelled))
                 {
                     oldest.WithLabels(phase).Set(figures.OldestSeconds);
                 }
@@ -110,12 +122,56 @@ public sealed class OperatorMetrics
         });
     }
 
+    /// <summary>
+    /// Exports, at each scrape, the builds waiting for a build slot and the slots in use per user bucket, as
+    /// <paramref name="read"/> returns them (null until the caches have synced: the gauges keep their last values).
+    /// </summary>
+    public void TrackBuildSlots(Func<(IReadOnlyList<string> Running, int Queued)?> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        var queued = factory.CreateGauge("imagebuilder_builds_queued", "ImageBuilds waiting for a build slot (phase Queued).");
+        var running = factory.CreateGauge(
+            "imagebuilder_builds_running", "Unfinished build Jobs (slots in use), by user bucket: a stable hash of the userID into a fixed number of buckets, never the userID itself.",
+            "user_bucket");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            if (read() is not { } current)
+            {
+                return;
+            }
+            queued.Set(current.Queued);
+            var counts = new int[UserBuckets.Count];
+            foreach (var user in current.Running)
+            {
+                counts[UserBuckets.Of(user)]++;
+            }
+            for (var i = 0; i < counts.Length; i++)
+            {
+                running.WithLabels(UserBuckets.Label(i)).Set(counts[i]);
+            }
+        });
+    }
+
+    /// <summary>One build's wait for a slot, observed once when its Job is made.</summary>
+    public void QueueWaitObserved(TimeSpan waited) => _queueWait.Observe(Math.Max(0, waited.TotalSeconds));
+
     /// <summary>What <c>/metrics</c> exports.</summary>
     public CollectorRegistry Registry { get; }
 
     /// <summary>Counts a status write that ended a build; a no-op for every other write.</summary>
     public void StatusWritten(ImageBuild build, ImageBuildStatus? before, ImageBuildStatus written)
     {
+        ArgumentNullException.ThrowIfNull(written);
+        if (written.Phase == Phases.Cancelled && before?.Phase != Phases.Cancelled)
+        {
+            _cancelled.Inc();
+        }
+        if (written.Phase == Phases.Superseded && before?.Phase != Phases.Superseded)
+        {
+            var reason = written.Conditions?.FirstOrDefault(c => c.Type == Reconciliation.ConditionTypes.Ready)?.Reason;
+            _superseded.WithLabels(reason == Reconciliation.Reasons.NewerBuildAnnounced ? MetricLabels.NewerAnnounced : MetricLabels.NewerRequest).Inc();
+        }
         if (BuildTransitions.Completion(build, before, written) is not { } completion)
         {
             return;

@@ -48,6 +48,20 @@ public sealed partial class BuildOptions
     [Required]
     public string ImageNameTemplate { get; set; } = "{registry}/{userID}/{applicationID}";
 
+    /// <summary>
+    /// Build Jobs that may be unfinished at once in the operator's scope; a build beyond it waits in phase
+    /// Queued. At least 1: zero would stop every build, and "unlimited" is a large number written on purpose.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentBuilds { get; set; } = 10;
+
+    /// <summary>
+    /// Unfinished build Jobs one <c>userID</c> may have at once, so one user's burst cannot take every slot.
+    /// At least 1; a value above <see cref="MaxConcurrentBuilds"/> adds no limit of its own.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentBuildsPerUser { get; set; } = 3;
+
     /// <summary>Finished successful Jobs kept per ImageBuild.</summary>
     [Range(0, 100)]
     public int SuccessfulJobsHistoryLimit { get; set; } = 3;
@@ -58,7 +72,7 @@ public sealed partial class BuildOptions
 
     /// <summary>
     /// Build pods on the node's network namespace. Off in production (pods have a pod network); on for the
-    /// development cluster, which has none (DEVENV.md): a build pod without it could not reach the registry.
+    /// development cluster, which has none (README, "The development platform"): a build pod without it could not reach the registry.
     /// </summary>
     public bool HostNetwork { get; set; }
 

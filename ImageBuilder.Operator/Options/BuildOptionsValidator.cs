@@ -16,6 +16,7 @@ public sealed partial class BuildOptionsValidator : IValidateOptions<BuildOption
         var errors = new List<string>();
         ValidateStrategy(options, errors);
         ValidateTimes(options, errors);
+        ValidateLimits(options, errors);
         ValidateRegistry(options, errors);
         ValidateTemplate(options.ImageNameTemplate, errors);
         ValidateImages(options.Images, errors);
@@ -47,6 +48,20 @@ public sealed partial class BuildOptionsValidator : IValidateOptions<BuildOption
         if (options.PendingTimeout < TimeSpan.FromSeconds(1))
         {
             errors.Add($"{Path("PendingTimeout")}: must be at least one second.");
+        }
+    }
+
+    // Data annotations are not bound to this validator: the ranges are checked here too, so a zero (which would
+    // otherwise read as "no build ever starts", or be mistaken for "unlimited") stops start-up with its path.
+    private static void ValidateLimits(BuildOptions options, List<string> errors)
+    {
+        if (options.MaxConcurrentBuilds < 1)
+        {
+            errors.Add($"{Path("MaxConcurrentBuilds")}: {options.MaxConcurrentBuilds} must be at least 1 (there is no 'unlimited'; write a large number).");
+        }
+        if (options.MaxConcurrentBuildsPerUser < 1)
+        {
+            errors.Add($"{Path("MaxConcurrentBuildsPerUser")}: {options.MaxConcurrentBuildsPerUser} must be at least 1 (there is no 'unlimited'; write a large number).");
         }
     }
 

@@ -3,7 +3,7 @@ using ImageBuilder.Operator.Messaging;
 
 namespace ImageBuilder.Operator.Options;
 
-/// <summary>The broker, the queues and the consuming roles (CONTRACTS.md, Queues).</summary>
+/// <summary>The broker, the queues and the consuming roles (docs/contracts.md, Queues).</summary>
 public sealed class RabbitMqOptions
 {
     public const string SectionName = "RabbitMq";

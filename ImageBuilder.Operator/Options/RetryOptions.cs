@@ -44,10 +44,5 @@ public sealed class RetryOptions
     /// Delay before retry number <paramref name="retry"/> (1 for the first retry):
     /// <see cref="BaseDelay"/> · 2^(retry−1), at most <see cref="MaxDelay"/>.
     /// </summary>
-    public TimeSpan DelayFor(int retry)
-    {
-        var exponent = Math.Clamp(retry, 1, 62) - 1;
-        var ticks = BaseDelay.Ticks * Math.Pow(2, exponent);
-        return ticks >= MaxDelay.Ticks ? MaxDelay : TimeSpan.FromTicks((long)ticks);
-    }
+    public TimeSpan DelayFor(int retry) => ExponentialBackoff.Delay(BaseDelay, MaxDelay, retry - 1);
 }

@@ -10,7 +10,10 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// loses the payload no step decides on: the failure's log tail, the conditions' messages and the build plan
 /// beyond its builder. Such a trimmed copy is good for seeing that nothing needs doing; a reconcile that finds
 /// something to write reads the whole object and runs again (<see cref="ImageBuildReconciler"/>), and the
-/// dashboard's detail page reads it whole too.
+/// dashboard's one-build view reads it whole (<see cref="Dashboard.BuildDetails"/>). What stays is what the other
+/// readers of the cache use: the admission queue (phase, userId, creationTimestamp, the cancel annotation), superseding
+/// and notification order (requested-at annotation, applicationId, source), retention (spec.retention, phase,
+/// notification, completionTime, requested-by annotation, uid), the dashboard's list (phase, Ready reason, image).
 /// </summary>
 public static class ImageBuildCacheTrim
 {
@@ -55,6 +58,9 @@ public static class ImageBuildCacheTrim
     /// <summary>True for a cached copy that lacks parts of the object (see the class summary).</summary>
     public static bool IsTrimmed(ImageBuild build) => Trimmed.TryGetValue(build, out _);
 
-    private static bool IsOver(ImageBuildStatus status) =>
-        status.Phase is Phases.Succeeded or Phases.Failed && status.CleanedUp == true && status.Notification is not null;
+    /// <summary>
+    /// Terminal, notified (or of a phase never notified: Superseded, Cancelled) and cleaned up: no step acts on it again
+    /// but retention, which reads only what stays (metadata, spec but the plan, phase, notification, completion time).
+    /// </summary>
+    private static bool IsOver(ImageBuildStatus status) => RetentionPolicy.IsSettled(status) && status.CleanedUp == true;
 }

@@ -1,6 +1,7 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Metrics;
+using ImageBuilder.Operator.Reconciliation.Admission;
 using ImageBuilder.Operator.Reconciliation.Steps;
 
 namespace ImageBuilder.Operator.Reconciliation;
@@ -16,7 +17,8 @@ public sealed class ImageBuildReconciler(
     BuildEvents events,
     TimeProvider time,
     ILogger<ImageBuildReconciler> logger,
-    OperatorMetrics? metrics = null) : IReconciler<ImageBuild>
+    OperatorMetrics? metrics = null,
+    BuildSlots? slots = null) : IReconciler<ImageBuild>
 {
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
@@ -39,11 +41,22 @@ public sealed class ImageBuildReconciler(
             (context, result) = await runner.RunAsync(new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), time.GetUtcNow()), cancellationToken);
         }
 
-        if (await store.WriteStatusIfChangedAsync(build, context.Status, cancellationToken))
+        try
         {
-            Log.StatusWritten(logger, key.Namespace, key.Name, context.Status.Phase ?? "", context.Attempt);
-            await events.RecordAsync(build, context.Events, cancellationToken);
-            metrics?.StatusWritten(build, build.Status, context.Status);
+            if (await store.WriteStatusIfChangedAsync(build, context.Status, cancellationToken))
+            {
+                Log.StatusWritten(logger, key.Namespace, key.Name, context.Status.Phase ?? "", context.Attempt);
+                await events.RecordAsync(build, context.Events, cancellationToken);
+                metrics?.StatusWritten(build, build.Status, context.Status);
+            }
+        }
+        finally
+        {
+            // A build slot reserved by the admission step but not used by a Job (a failure, a cancel) is given back.
+            if (slots?.Settle(key, context.Status) is { } waited)
+            {
+                metrics?.QueueWaitObserved(waited);
+            }
         }
         return result switch
         {
@@ -56,7 +69,8 @@ public sealed class ImageBuildReconciler(
     /// <summary>The steps in reconcile order; registered in DI in this order.</summary>
     public static readonly Type[] StepOrder =
     [
-        typeof(AcceptStep), typeof(ValidateStep), typeof(RetryStep), typeof(ResolveSourceStep), typeof(CacheCheckStep),
-        typeof(EnsureJobStep), typeof(ObserveJobStep), typeof(NotifyStep), typeof(CleanupStep),
+        typeof(AcceptStep), typeof(CancelStep), typeof(ValidateStep), typeof(SupersedeStep), typeof(RetryStep), typeof(ResolveSourceStep),
+        typeof(CacheCheckStep), typeof(AdmissionStep), typeof(EnsureJobStep), typeof(ObserveJobStep), typeof(NotifyStep), typeof(CleanupStep),
+        typeof(RetentionStep),
     ];
 }

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json.Nodes;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
 using k8s;
-using k8s.Autorest;
 
 namespace ImageBuilder.Operator.Reconciliation;
 
@@ -48,17 +46,8 @@ public sealed class ImageBuildStore(IKubernetes kubernetes, IObjectCache<ImageBu
     }
 
     /// <summary>The whole object from the apiserver (the cache may hold a trimmed copy: <see cref="ImageBuildCacheTrim"/>).</summary>
-    public async Task<ImageBuild?> GetLiveAsync(ObjectKey key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<ImageBuild>(ImageBuild.Group, ImageBuild.Version, key.Namespace, ImageBuild.Plural, key.Name, cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    public Task<ImageBuild?> GetLiveAsync(ObjectKey key, CancellationToken cancellationToken) =>
+        kubernetes.GetImageBuildOrNullAsync(key.Namespace, key.Name, cancellationToken);
 
     /// <summary>
     /// Writes <paramref name="status"/> with the read resourceVersion (a concurrent change fails the
@@ -88,6 +77,16 @@ public sealed class ImageBuildStore(IKubernetes kubernetes, IObjectCache<ImageBu
         ArgumentNullException.ThrowIfNull(status);
         status.ObservedGeneration = build.Metadata.Generation;
         return build.Status is null || !JsonNode.DeepEquals(JsonNode.Parse(KubernetesJson.Serialize(build.Status)), JsonNode.Parse(KubernetesJson.Serialize(status)));
+    }
+
+    /// <summary>True when writing <paramref name="status"/> would change nothing (the test <see cref="WriteStatusIfChangedAsync"/> makes).</summary>
+    public static bool SameStatus(ImageBuild build, ImageBuildStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        ArgumentNullException.ThrowIfNull(status);
+        var candidate = CopyStatus(status);
+        candidate.ObservedGeneration = build.Metadata.Generation;
+        return build.Status is not null && JsonNode.DeepEquals(JsonNode.Parse(KubernetesJson.Serialize(build.Status)), JsonNode.Parse(KubernetesJson.Serialize(candidate)));
     }
 
     /// <summary>A deep copy, so steps never change the object as it was read.</summary>

@@ -39,4 +39,14 @@ public static class Reasons
     public const string ReconcileError = "ReconcileError";
     /// <summary>A reconcile succeeded again after one or more threw.</summary>
     public const string ReconcileRecovered = "ReconcileRecovered";
+    /// <summary>Every build slot is taken (or goes to builds ahead of it): the build waits in phase Queued.</summary>
+    public const string WaitingForBuildSlot = "WaitingForBuildSlot";
+    /// <summary>The cancel annotation ended the build.</summary>
+    public const string Cancelled = "Cancelled";
+    /// <summary>A newer request for the same application and ref replaced this build before it finished.</summary>
+    public const string Superseded = "Superseded";
+    /// <summary>The build finished after a newer build of the same application was announced, so it is not announced.</summary>
+    public const string NewerBuildAnnounced = "NewerBuildAnnounced";
+    /// <summary>The finished ImageBuild was deleted by the retention settings.</summary>
+    public const string RetentionExpired = "RetentionExpired";
 }

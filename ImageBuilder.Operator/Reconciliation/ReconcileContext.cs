@@ -41,7 +41,7 @@ public sealed class ReconcileContext
     /// <summary>Events to record after the status write, so one reconcile emits each state change once.</summary>
     public List<(string Type, string Reason, string Message)> Events { get; } = [];
 
-    public bool IsTerminal => Status.Phase is Phases.Succeeded or Phases.Failed;
+    public bool IsTerminal => Phases.IsTerminal(Status.Phase);
 
     public void Event(string reason, string message, bool warning = false) =>
         Events.Add((warning ? "Warning" : "Normal", reason, message));

@@ -4,7 +4,7 @@ using ImageBuilder.Operator.Api;
 namespace ImageBuilder.Operator.Requests;
 
 /// <summary>
-/// The rules of a valid build plan (CONTRACTS.md <c>buildPlan</c>), the one copy used by the queue
+/// The rules of a valid build plan (docs/contracts.md <c>buildPlan</c>), the one copy used by the queue
 /// bridge and the reconciler. Paths end up inside the build container's filesystem, so a plan
 /// must not reach outside the checked-out repository; package names become command-line
 /// arguments, so none may look like an option. Empty (<c>""</c>, <c>null</c>, <c>[]</c>) means

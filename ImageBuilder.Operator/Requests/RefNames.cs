@@ -25,7 +25,7 @@ public static partial class RefNames
     /// <summary>True for a full 40-hex SHA-1.</summary>
     public static bool IsFullCommitSha(string? value) => value is { Length: 40 } && Sha().IsMatch(value);
 
-    /// <summary><c>""</c>, null or <c>latest</c>: the newest commit of the branch (CONTRACTS.md).</summary>
+    /// <summary><c>""</c>, null or <c>latest</c>: the newest commit of the branch (docs/contracts.md).</summary>
     public static bool MeansLatest(string? commit) =>
         string.IsNullOrWhiteSpace(commit) || string.Equals(commit.Trim(), "latest", StringComparison.OrdinalIgnoreCase);
 

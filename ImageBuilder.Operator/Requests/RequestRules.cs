@@ -86,7 +86,7 @@ public static partial class RequestRules
         IsLatest(value) || CommitPattern().IsMatch(value) ? null
         : $"Field 'commit' must be a commit SHA of 4 to 40 hex digits, \"latest\" or empty (got '{Text.Quote(value)}').";
 
-    /// <summary>Empty or <c>latest</c>: the newest commit of the branch (CONTRACTS.md).</summary>
+    /// <summary>Empty or <c>latest</c>: the newest commit of the branch (docs/contracts.md).</summary>
     public static bool IsLatest(string? commit) => commit is null or "" or Latest;
 
     /// <summary>The ref a type needs, which only a combination of fields can tell (the CRD schema of 1.20 cannot).</summary>

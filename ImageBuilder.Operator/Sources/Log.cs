@@ -1,6 +1,7 @@
 namespace ImageBuilder.Operator.Sources;
 
 /// <summary>Log lines of source resolution. None carries a token: messages are built from repo names, refs and status codes only.</summary>
+/// <remarks>Event ids 3000–3099. Each folder has its own range, listed in LogEventIdTests, which fails on a duplicate id or an id outside the range.</remarks>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Resolving {Connector} source {Repo} ({RefType})")]

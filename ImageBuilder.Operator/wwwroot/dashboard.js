@@ -5,7 +5,7 @@
 (() => {
   const API = '/api/dashboard';
   const MAX_ROWS = 500;
-  const PHASES = ['Pending', 'Building', 'Retrying', 'Succeeded', 'Failed'];
+  const PHASES = ['Pending', 'Queued', 'Building', 'Retrying', 'Succeeded', 'Failed', 'Superseded', 'Cancelled'];
   const builds = new Map();
   let route = { view: 'builds', params: new URLSearchParams() };
   let renderQueued = false;

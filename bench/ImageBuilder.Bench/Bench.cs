@@ -12,7 +12,7 @@ namespace ImageBuilder.Bench;
 /// The measurements of make bench, in one run against the development platform: the operator runs as its own process
 /// on namespaces and queues of its own, the GitHub test server in this process.
 /// </summary>
-public sealed class Bench(BenchPlatform platform, string repoRoot, string workDir, BenchSizes sizes) : IDisposable
+public sealed partial class Bench(BenchPlatform platform, string repoRoot, string workDir, BenchSizes sizes) : IDisposable
 {
     private readonly Kubernetes _k8s = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(platform.KubeConfig));
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
@@ -41,7 +41,11 @@ public sealed class Bench(BenchPlatform platform, string repoRoot, string workDi
             {
                 await MeasureIngestAsync();
             }
-            if (BenchSizes.Figures.Any(f => f != "ingest" && sizes.Runs(f)))
+            if (sizes.Runs("queue_fairness"))
+            {
+                await MeasureQueueFairnessAsync();
+            }
+            if (BenchSizes.Figures.Any(f => f is not ("ingest" or "queue_fairness") && sizes.Runs(f)))
             {
                 await MeasureMainAsync();
             }
@@ -667,6 +671,10 @@ public sealed class Bench(BenchPlatform platform, string repoRoot, string workDi
         ["Build__HostNetwork"] = "true",
         ["Build__InsecureRegistries__0"] = platform.Registry,
         ["Build__ImagePullPolicy"] = "IfNotPresent",
+        // The figures below measure one build's path, many of one user at once: the build slots (queue_fairness sets
+        // its own) would turn them into queue waits.
+        ["Build__MaxConcurrentBuilds"] = "1000",
+        ["Build__MaxConcurrentBuildsPerUser"] = "1000",
         ["RabbitMq__Uri"] = platform.Amqp.ToString(),
         ["RabbitMq__BuildQueue"] = prefix + ".build",
         ["RabbitMq__FailQueue"] = prefix + ".fail",

@@ -196,6 +196,68 @@ public sealed class ReconcileWorkersTests : IDisposable
         Assert.Equal(1, _queue.Count);
     }
 
+    [Fact]
+    public async Task RunAsync_LeadershipLostMidReconcile_CancelReturnsAndAbortedKeysAreNotReconciledAgain()
+    {
+        // As in ControllerHost: abort is linked from the leadership token, whose Cancel() runs on the elector's
+        // thread inside OnStoppedLeading. Any reconcile started under the dead token fails synchronously, as an
+        // HTTP call does.
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var leadership = new CancellationTokenSource();
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(leadership.Token);
+        using var stop = new CancellationTokenSource();
+        var calls = 0;
+        var workers = Workers(async (_, ct) =>
+        {
+            if (Interlocked.Increment(ref calls) > 100)
+            {
+                // The bug: the worker spins on the aborted keys; end the spin so the test fails instead of hanging.
+                stop.Cancel();
+            }
+            ct.ThrowIfCancellationRequested();
+            running.TrySetResult();
+            // Completed by a cancellation callback without RunContinuationsAsynchronously, as socket I/O is: the
+            // continuation (this reconcile's end and the worker loop after it) runs inside Cancel().
+            var pending = new TaskCompletionSource<ReconcileResult>();
+            using var registration = ct.Register(() => pending.TrySetCanceled(ct));
+            return await pending.Task;
+        });
+        var b = new ObjectKey("ns", "b");
+        _queue.Add(A);
+        _queue.Add(b);
+        var loop = workers.RunAsync(1, stop.Token, abort.Token);
+        await running.Task.WaitAsync(Guard);
+
+        await Task.Run(leadership.Cancel).WaitAsync(Guard);
+        await loop.WaitAsync(Guard);
+
+        Assert.Equal(1, Volatile.Read(ref calls));
+        Assert.False(stop.IsCancellationRequested);
+        Assert.Equal(2, _queue.Count);
+        Assert.Equal(0, _queue.InFlightCount);
+        Assert.Equal(0, _queue.NumRequeues(A));
+    }
+
+    [Fact]
+    public async Task ProcessAsync_AlreadyAborted_KeepsKeyWithoutReconciling()
+    {
+        using var abort = new CancellationTokenSource();
+        await abort.CancelAsync();
+        var calls = 0;
+        var workers = Workers((_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return Task.FromResult(ReconcileResult.Done());
+        });
+        var key = Take(A);
+
+        await workers.ProcessAsync(key, abort.Token);
+
+        Assert.Equal(0, calls);
+        Assert.Equal(1, _queue.Count);
+        Assert.Equal(0, _queue.InFlightCount);
+    }
+
     private ReconcileWorkers Workers(Func<ObjectKey, CancellationToken, Task<ReconcileResult>> reconcile) =>
         new(_queue, reconcile, NullLogger.Instance);
 

@@ -19,6 +19,28 @@ public sealed class WorkQueueTests : IDisposable
     public void Dispose() => _queue.Dispose();
 
     [Fact]
+    public void IsIdle_FalseWhileAKeyIsReadyOrInFlight_DelayedKeysDoNotCount()
+    {
+        Assert.True(_queue.IsIdle);
+        _queue.Add(A);
+        Assert.False(_queue.IsIdle);
+        Assert.True(_queue.TryGet(out _));
+        Assert.False(_queue.IsIdle);
+        _queue.Add(A);
+        _queue.Done(A);
+        Assert.False(_queue.IsIdle);
+        Assert.True(_queue.TryGet(out _));
+        _queue.Done(A);
+        Assert.True(_queue.IsIdle);
+
+        _queue.AddAfter(B, TimeSpan.FromSeconds(5));
+
+        Assert.True(_queue.IsIdle);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.False(_queue.IsIdle);
+    }
+
+    [Fact]
     public void Add_SameKeyTwice_HandedOutOnce()
     {
         _queue.Add(A);

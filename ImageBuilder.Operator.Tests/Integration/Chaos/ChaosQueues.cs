@@ -69,21 +69,6 @@ public static class ChaosQueues
         }
     }
 
-    public static async Task RestartBrokerAsync()
-    {
-        var timeout = TimeSpan.FromMinutes(2);
-        try
-        {
-            await PlatformFixture.RunAsync("rabbitmqctl", ["-q", "-n", "rabbit@localhost", "stop_app"], timeout);
-            await Task.Delay(TimeSpan.FromSeconds(2));
-        }
-        finally
-        {
-            await PlatformFixture.RunAsync("rabbitmqctl", ["-q", "-n", "rabbit@localhost", "start_app"], timeout);
-            await PlatformFixture.RunAsync("rabbitmqctl", ["-q", "-n", "rabbit@localhost", "await_startup"], timeout);
-        }
-    }
-
     private static bool IsTransient(Exception e) =>
         e is BrokerUnreachableException or AlreadyClosedException or OperationInterruptedException or PublishException or IOException or TimeoutException;
 

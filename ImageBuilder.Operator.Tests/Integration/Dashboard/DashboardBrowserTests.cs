@@ -24,6 +24,9 @@ public sealed class DashboardBrowserTests(PlatformFixture fixture, ITestOutputHe
         ["Dashboard:Enabled"] = "true",
         // Each read of the registry view reaches the registry, so the tag pushed a moment ago is there.
         ["Dashboard:RegistryCacheDuration"] = "00:00:00",
+        // The shared development registry keeps every repository earlier runs pushed (a full make chaos adds ~450);
+        // past the default bound of 1,000 this run's repository would be cut from the view.
+        ["Dashboard:MaxRepositories"] = "100000",
     };
 
     [Fact]

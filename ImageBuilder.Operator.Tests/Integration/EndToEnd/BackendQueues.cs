@@ -30,7 +30,7 @@ public sealed class BackendQueues : IAsyncDisposable
     }
 
     /// <summary>
-    /// The operator's default queue names (CONTRACTS.md), which <c>make up</c>'s release consumes. Not owned:
+    /// The operator's default queue names (docs/contracts.md), which <c>make up</c>'s release consumes. Not owned:
     /// a developer's own release may use them too, so they are never deleted.
     /// </summary>
     public static BackendQueues Defaults(Uri amqp) =>

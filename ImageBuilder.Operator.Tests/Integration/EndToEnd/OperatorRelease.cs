@@ -80,6 +80,16 @@ public class OperatorRelease : IAsyncLifetime
         return string.IsNullOrEmpty(holder) ? null : holder[..holder.LastIndexOf('_')];
     }
 
+    /// <summary>
+    /// <see cref="KubectlGetImageBuildAsync"/> once the ImageBuild's phase is terminal. The operator sends the
+    /// BuildResponse inside the reconcile and writes the status (phase, digest) once at its end, so a test that has
+    /// just taken the response can read the ImageBuild a moment before that write lands.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> KubectlGetFinishedImageBuildAsync(string name) =>
+        await OperatorHost.Eventually.ValueAsync(() => KubectlGetImageBuildAsync(name),
+            columns => columns["PHASE"] is "Succeeded" or "Failed", TimeSpan.FromSeconds(30), $"ImageBuild {name} to reach a terminal phase",
+            columns => string.Join(", ", columns.Select(c => $"{c.Key}={c.Value}")));
+
     /// <summary>What <c>kubectl get ib</c> prints for one ImageBuild, as column name → value (empty cells included).</summary>
     public async Task<IReadOnlyDictionary<string, string>> KubectlGetImageBuildAsync(string name)
     {

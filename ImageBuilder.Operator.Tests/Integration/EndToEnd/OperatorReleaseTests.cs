@@ -35,8 +35,8 @@ public sealed class OperatorReleaseTests(OperatorRelease release) : IClassFixtur
         var digest = Text(response, "imageID");
         Assert.StartsWith("sha256:", digest, StringComparison.Ordinal);
         var name = ImageBuildName(response);
+        var columns = await release.KubectlGetFinishedImageBuildAsync(name);
         Assert.Equal(digest, await release.Platform.KubectlAsync("-n", release.Namespace, "get", "ib", name, "-o", "jsonpath={.status.digest}"));
-        var columns = await release.KubectlGetImageBuildAsync(name);
         Assert.Equal("Succeeded", columns["PHASE"]);
         Assert.Equal("0", columns["RETRIES"]);
         Assert.Equal($"{repository}:{commit}", columns["IMAGE"]);
@@ -64,7 +64,7 @@ public sealed class OperatorReleaseTests(OperatorRelease release) : IClassFixtur
         Assert.Equal(commit, Text(response, "buildCommit"));
         var repository = $"{release.Platform.Registry}/{UserId}/{applicationId}";
         Assert.Equal($"{repository}:{commit}", Text(response, "imageName"));
-        var columns = await release.KubectlGetImageBuildAsync(ImageBuildName(response));
+        var columns = await release.KubectlGetFinishedImageBuildAsync(ImageBuildName(response));
         Assert.Equal(url, columns["REPO"]);
         Assert.Equal("Succeeded", columns["PHASE"]);
         Assert.Equal(greeting, await PullAndRunAsync($"{repository}@{Text(response, "imageID")}"));
@@ -84,7 +84,7 @@ public sealed class OperatorReleaseTests(OperatorRelease release) : IClassFixtur
         Assert.Equal("service", Text(response, "fault"));
         Assert.Equal(OperatorRelease.MaxRetries + 1, response.GetProperty("attempts").GetInt32());
         Assert.Equal(0u, (await release.Queues.CountsAsync(release.Queues.Kusanali)).Ready);
-        var columns = await release.KubectlGetImageBuildAsync(ImageBuildName(response));
+        var columns = await release.KubectlGetFinishedImageBuildAsync(ImageBuildName(response));
         Assert.Equal(repo, columns["REPO"]);
         Assert.Equal("Failed", columns["PHASE"]);
         Assert.Equal(OperatorRelease.MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture), columns["RETRIES"]);
@@ -103,7 +103,7 @@ public sealed class OperatorReleaseTests(OperatorRelease release) : IClassFixtur
         return (repo, token);
     }
 
-    // CONTRACTS.md, the documented flat form.
+    // docs/contracts.md, the documented flat form.
     private static Dictionary<string, string> Request(string repo, string token, string applicationId) => new()
     {
         ["applicationID"] = applicationId,

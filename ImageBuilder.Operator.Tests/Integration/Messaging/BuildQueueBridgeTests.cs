@@ -90,7 +90,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
             BuildPlan = new BuildPlanSpec { Builder = "kaniko", RootDirectory = "/" + new string('r', 300), AptPkgs = [new string('p', 300)] },
         };
 
-        var result = await new ImageBuildWriter(fixture.Kubernetes).WriteAsync(request, null, ns, CancellationToken.None);
+        var result = await new ImageBuildWriter(fixture.Kubernetes).WriteAsync(request, null, false, ns, CancellationToken.None);
 
         Assert.Equal(BuildWriteOutcome.Rejected, result.Outcome);
         output.WriteLine(result.Reason);
@@ -222,12 +222,30 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task Writer_IdenticalRequestWithoutMessageIdWhileBuilding_OnlyARedeliveryIsTheSameBuild()
+    {
+        var ns = await fixture.CreateNamespaceAsync("mq-push");
+        var writer = new ImageBuildWriter(fixture.Kubernetes);
+        var request = new BuildRequestParser(65536).Parse(RequestSamples.Bytes(RequestSamples.Flat())).Request!;
+
+        var first = await writer.WriteAsync(request, null, false, ns, CancellationToken.None);
+        var redelivery = await writer.WriteAsync(request, null, true, ns, CancellationToken.None);
+        var nextPush = await writer.WriteAsync(request, null, false, ns, CancellationToken.None);
+
+        Assert.Equal((BuildWriteOutcome.Created, BuildWriteOutcome.AlreadyExists, first.Name), (first.Outcome, redelivery.Outcome, redelivery.Name));
+        Assert.Equal(BuildWriteOutcome.Created, nextPush.Outcome);
+        Assert.NotEqual(first.Name, nextPush.Name);
+        var builds = await BuildsAsync(ns);
+        Assert.True(RequestOrder.Of(builds.Single(b => b.Metadata.Name == first.Name)) < RequestOrder.Of(builds.Single(b => b.Metadata.Name == nextPush.Name)));
+    }
+
+    [Fact]
     public async Task Writer_NamespaceMissing_IsUnavailable()
     {
         var writer = new ImageBuildWriter(fixture.Kubernetes);
         var request = new BuildRequestParser(65536).Parse(RequestSamples.Bytes(RequestSamples.Flat())).Request!;
 
-        var result = await writer.WriteAsync(request, null, "ns-that-does-not-exist-" + Guid.NewGuid().ToString("N")[..8], CancellationToken.None);
+        var result = await writer.WriteAsync(request, null, false, "ns-that-does-not-exist-" + Guid.NewGuid().ToString("N")[..8], CancellationToken.None);
 
         Assert.Equal(BuildWriteOutcome.Unavailable, result.Outcome);
         Assert.Contains("404", result.Reason, StringComparison.Ordinal);

@@ -218,11 +218,19 @@ public sealed class OperatorHost : IAsyncDisposable
         return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
 
-    /// <summary>Publishes <paramref name="json"/> to <paramref name="queue"/> as the platform's backend does (default exchange, confirmed).</summary>
-    public async Task PublishAsync(string queue, string json)
+    /// <summary>
+    /// Publishes <paramref name="json"/> to <paramref name="queue"/> as the platform's backend does (default exchange, confirmed);
+    /// with <paramref name="messageId"/> as a sender that sets one (the same id twice is a redelivered or resent message).
+    /// </summary>
+    public async Task PublishAsync(string queue, string json, string? messageId = null)
     {
         await using var channel = await ClientChannelAsync(confirms: true);
-        await channel.BasicPublishAsync("", queue, mandatory: true, new BasicProperties { ContentType = "application/json" }, Encoding.UTF8.GetBytes(json));
+        var properties = new BasicProperties { ContentType = "application/json" };
+        if (messageId is not null)
+        {
+            properties.MessageId = messageId;
+        }
+        await channel.BasicPublishAsync("", queue, mandatory: true, properties, Encoding.UTF8.GetBytes(json));
     }
 
     /// <summary>Waits until something consumes <paramref name="queue"/> (the operator declares and consumes its queues after start-up).</summary>

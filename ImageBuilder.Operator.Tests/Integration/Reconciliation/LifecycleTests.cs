@@ -31,6 +31,7 @@ public sealed class LifecycleTests(PlatformFixture fixture, ITestOutputHelper ou
     public async Task TwoOperators_SameLease_OneJobAndOneNotification()
     {
         await using var scenario = await BuildScenario.StartAsync(fixture, output, rabbitMq: true, hosts: 2);
+        var progress = scenario.Hosts.Select(OperatorProgress.Attach).ToList();
         await Eventually.WaitAsync(() => Task.FromResult(scenario.Hosts.Count(h => h.IsLeader) == 1), TimeSpan.FromSeconds(60), "one of the two operators to lead");
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("replicas " + Guid.NewGuid().ToString("N")));
 
@@ -41,8 +42,16 @@ public sealed class LifecycleTests(PlatformFixture fixture, ITestOutputHelper ou
         Assert.Single(await scenario.JobsAsync("shared"));
         var message = Assert.Single(await scenario.Operator.TakeAsync(scenario.Settings.ContainerManagerQueue, 1, BuildScenario.BuildTimeout));
         Assert.Equal(build.Status.Digest, message.GetProperty("imageID").GetString());
-        // A follower that reconciled too would publish its own response right after the leader's.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // A follower that reconciled too would publish its own response right after the leader's. Wait until both
+        // operators have received the ImageBuild and its Job as they are now, the leader has no reconcile queued
+        // or running, and neither has one running: a follower's publish would have been confirmed by then.
+        var leader = progress[scenario.Hosts.ToList().FindIndex(h => h.IsLeader)];
+        await Eventually.WaitAsync(async () =>
+        {
+            var current = await scenario.GetAsync("shared");
+            List<k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>> objects = [current!, .. await scenario.JobsAsync("shared")];
+            return progress.All(p => p.Received(objects) && p.InFlight == 0) && leader.Idle;
+        }, TimeSpan.FromSeconds(60), "both operators to receive the ImageBuild and its Job as they are, with nothing in flight");
         Assert.Equal(0u, await scenario.Operator.ReadyCountAsync(scenario.Settings.ContainerManagerQueue));
         Assert.Equal(1, scenario.Hosts.Count(h => h.IsLeader));
     }

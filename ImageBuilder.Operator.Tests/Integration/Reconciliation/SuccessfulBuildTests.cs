@@ -32,7 +32,9 @@ public sealed class SuccessfulBuildTests(PlatformFixture fixture, ITestOutputHel
         var job = Assert.Single(await scenario.JobsAsync("happy"));
         Assert.DoesNotContain(token, k8s.KubernetesJson.Serialize(job), StringComparison.Ordinal);
         Assert.Null(await scenario.SecretAsync("happy-token"));
-        var reasons = (await scenario.EventsAsync("happy")).Select(e => e.Reason).ToList();
+        // The success Event is recorded after the status write this test waited for: wait for it rather than read once.
+        var reasons = (await Eventually.ValueAsync(() => scenario.EventsAsync("happy"), e => e.Any(x => x.Reason == Reasons.BuildSucceeded),
+            TimeSpan.FromSeconds(30), "the BuildSucceeded Event", e => string.Join(", ", e.Select(x => x.Reason)))).Select(e => e.Reason).ToList();
         Assert.Contains(Reasons.BuildStarted, reasons);
         Assert.Contains(Reasons.BuildSucceeded, reasons);
         Assert.DoesNotContain(scenario.Operator.Logs.Lines, l => l.Contains(token, StringComparison.Ordinal));
@@ -49,6 +51,7 @@ public sealed class SuccessfulBuildTests(PlatformFixture fixture, ITestOutputHel
     public async Task Reconcile_AfterSuccess_StatusWriteDoesNotTriggerAnotherWrite()
     {
         await using var scenario = await BuildScenario.StartAsync(fixture, output);
+        var progress = OperatorProgress.Attach(scenario.Operator);
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("steady " + Guid.NewGuid().ToString("N")));
         await scenario.SubmitAsync(BuildScenario.NewBuild("steady", repo, "steady-token"), token);
         var done = await scenario.WaitForPhaseAsync("steady", Phases.Succeeded, Phases.Failed);
@@ -57,9 +60,15 @@ public sealed class SuccessfulBuildTests(PlatformFixture fixture, ITestOutputHel
         var events = (await Eventually.ValueAsync(() => scenario.EventsAsync("steady"),
             e => e.Any(x => x.Reason == Reasons.BuildSucceeded), TimeSpan.FromSeconds(30), "the BuildSucceeded Event")).Count;
 
-        // The last status write, the Job's completion and the token Secret's deletion all come back
-        // as watch events; none of them may produce another write.
-        await Task.Delay(TimeSpan.FromSeconds(6));
+        // The last status write and the Job's completion come back as watch events; none of them may produce
+        // another write. Wait until the operator has received the ImageBuild and its Job as they are now and
+        // has no reconcile queued or running: every reconcile those events caused is over.
+        await Eventually.WaitAsync(async () =>
+        {
+            var current = await scenario.GetAsync("steady");
+            var jobs = await scenario.JobsAsync("steady");
+            return current is not null && progress.Received([current, .. jobs]) && progress.Idle;
+        }, TimeSpan.FromSeconds(60), "the operator to receive the ImageBuild and its Job as they are and to go idle");
 
         var later = await scenario.GetAsync("steady");
         Assert.Equal(done.Metadata.ResourceVersion, later!.Metadata.ResourceVersion);

@@ -113,7 +113,10 @@ public sealed class UserVisibleFailureTests(PlatformFixture fixture, ITestOutput
             Within, "late waiting for its Secret", BuildScenario.Describe);
         Assert.Equal(Phases.Pending, waiting!.Status!.Phase);
         Assert.Contains("late-token", Ready(waiting).Message, StringComparison.Ordinal);
-        Assert.Contains((await scenario.EventsAsync("late")).Select(e => e.Reason), r => r == Reasons.TokenSecretMissing);
+        // The Event is recorded after the status write seen above: wait for it rather than read once.
+        var events = await Eventually.ValueAsync(() => scenario.EventsAsync("late"), e => e.Any(x => x.Reason == Reasons.TokenSecretMissing),
+            Within, "the TokenSecretMissing Event", e => string.Join(", ", e.Select(x => x.Reason)));
+        Assert.Contains(events.Select(e => e.Reason), r => r == Reasons.TokenSecretMissing);
 
         await scenario.Kubernetes.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {

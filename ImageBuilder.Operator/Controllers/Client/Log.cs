@@ -1,5 +1,6 @@
 namespace ImageBuilder.Operator.Controllers.Client;
 
+/// <remarks>Event ids 1000–1099. Each folder has its own range, listed in LogEventIdTests, which fails on a duplicate id or an id outside the range.</remarks>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, Level = LogLevel.Debug, Message = "Listed {Count} {Kind} at resourceVersion {ResourceVersion}")]

@@ -277,8 +277,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>
     {
         _failures++;
         Interlocked.Increment(ref _totalFailures);
-        var factor = Math.Pow(2, Math.Min(_failures - 1, 20));
-        var delay = TimeSpan.FromTicks((long)Math.Min(_settings.InitialBackoff.Ticks * factor, _settings.MaxBackoff.Ticks));
+        var delay = ExponentialBackoff.Delay(_settings.InitialBackoff, _settings.MaxBackoff, _failures - 1);
         Log.ListWatchFailed(_logger, _kind, _failures, delay, error);
         try
         {

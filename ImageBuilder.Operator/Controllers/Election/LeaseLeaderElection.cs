@@ -156,6 +156,7 @@ public sealed class LeaseLeaderElection : ILeaderElection
         private readonly CancellationToken _stopping;
         private readonly Lock _gate = new();
         private Task? _work;
+        private int _stopped;
 
         public Term(LeaseLeaderElection owner, Func<CancellationToken, Task> whileLeading, CancellationToken stoppingToken)
         {
@@ -180,7 +181,12 @@ public sealed class LeaseLeaderElection : ILeaderElection
         public void Stop()
         {
             _owner._isLeader = false;
-            _leadership.Cancel();
+            if (Interlocked.Exchange(ref _stopped, 1) != 0)
+            {
+                return;
+            }
+            // Logged before cancelling: the cancellation runs the work's callbacks (and inline continuations) on
+            // this thread, so a slow or faulty one must not delay or swallow the record that leadership ended.
             if (_stopping.IsCancellationRequested)
             {
                 Log.SteppedDown(_owner._logger, _owner._options.LeaseNamespace, _owner._options.LeaseName, _owner.Identity);
@@ -189,6 +195,7 @@ public sealed class LeaseLeaderElection : ILeaderElection
             {
                 Log.StoppedLeading(_owner._logger, _owner._options.LeaseNamespace, _owner._options.LeaseName, _owner.Identity);
             }
+            _leadership.Cancel();
         }
 
         public async Task<bool> CompleteAsync()

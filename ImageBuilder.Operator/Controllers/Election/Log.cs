@@ -1,5 +1,6 @@
 namespace ImageBuilder.Operator.Controllers.Election;
 
+/// <remarks>Event ids 1200–1299. Each folder has its own range, listed in LogEventIdTests, which fails on a duplicate id or an id outside the range.</remarks>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Lease {Namespace}/{Lease} is held by {Leader} (this replica: {Identity})")]

@@ -33,7 +33,8 @@ public sealed class ControllerHost<TEntity> : BackgroundService
         IServiceScopeFactory scopes,
         IOptions<ControllerOptions> options,
         TimeProvider time,
-        ILogger<ControllerHost<TEntity>> logger)
+        ILogger<ControllerHost<TEntity>> logger,
+        IEnumerable<IJobKeyMapper<TEntity>>? jobKeyMappers = null)
     {
         ArgumentNullException.ThrowIfNull(entities);
         ArgumentNullException.ThrowIfNull(jobs);
@@ -54,6 +55,10 @@ public sealed class ControllerHost<TEntity> : BackgroundService
         _workers = new ReconcileWorkers(Queue, ReconcileAsync, logger);
         entities.AddHandler(new EnqueueOnChange<TEntity>(Queue, ChangePredicates.SpecOrMetadataChanged));
         jobs.AddHandler(new EnqueueOwner<TEntity>(Queue));
+        foreach (var mapper in jobKeyMappers ?? [])
+        {
+            jobs.AddHandler(new EnqueueMapped<TEntity>(Queue, mapper));
+        }
     }
 
     /// <summary>The controller's queue; other roles may <see cref="WorkQueue.Add"/> a key to have it reconciled soon.</summary>

@@ -1,5 +1,6 @@
 namespace ImageBuilder.Operator.Controllers.Hosting;
 
+/// <remarks>Event ids 1300–1399. Each folder has its own range, listed in LogEventIdTests, which fails on a duplicate id or an id outside the range.</remarks>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Caches synced: {Count} {Kind} and {Jobs} Jobs")]

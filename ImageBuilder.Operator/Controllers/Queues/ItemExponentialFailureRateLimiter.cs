@@ -24,10 +24,7 @@ public sealed class ItemExponentialFailureRateLimiter : IWorkQueueRateLimiter
             exponent = _failures.GetValueOrDefault(key);
             _failures[key] = exponent + 1;
         }
-        // Past 2^40 any sane base delay exceeds the cap; stopping there also keeps the double exact.
-        var factor = Math.Pow(2, Math.Min(exponent, 40));
-        var ticks = _baseDelay.Ticks * factor;
-        return ticks >= _maxDelay.Ticks ? _maxDelay : TimeSpan.FromTicks((long)ticks);
+        return ExponentialBackoff.Delay(_baseDelay, _maxDelay, exponent);
     }
 
     public void Forget(ObjectKey key)

@@ -1,5 +1,6 @@
 namespace ImageBuilder.Operator.Controllers.Queues;
 
+/// <remarks>Event ids 1100–1199. Each folder has its own range, listed in LogEventIdTests, which fails on a duplicate id or an id outside the range.</remarks>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Reconcile of {Key} threw; retrying with backoff")]

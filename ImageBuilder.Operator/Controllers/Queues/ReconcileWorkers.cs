@@ -37,7 +37,9 @@ public sealed class ReconcileWorkers
     {
         try
         {
-            var result = await InvokeAsync(key, abort);
+            // Taken after the term was aborted (a worker can win the race with the cancellation of its `taking`
+            // token): keep the key for the next term without reconciling it under a dead token.
+            var result = abort.IsCancellationRequested ? null : await InvokeAsync(key, abort);
             if (result is { } outcome)
             {
                 Apply(key, outcome);
@@ -57,7 +59,12 @@ public sealed class ReconcileWorkers
     private async Task WorkerLoopAsync(CancellationToken stopTaking, CancellationToken abort)
     {
         using var taking = CancellationTokenSource.CreateLinkedTokenSource(stopTaking, abort);
-        while (!taking.IsCancellationRequested)
+        // abort is checked directly, not only through `taking`: cancelling abort runs its callbacks one by one on
+        // the cancelling thread (the elector's, inside OnStoppedLeading), newest first, so an in-flight reconcile's
+        // continuation runs inline before the callback that cancels `taking`. Looping on `taking` alone then took
+        // the re-added key straight back, failed it synchronously and re-added it, forever, on that thread: the
+        // cancel never returned, so leadership loss was never logged and the term never ended.
+        while (!taking.IsCancellationRequested && !abort.IsCancellationRequested)
         {
             ObjectKey key;
             try

@@ -50,6 +50,21 @@ public sealed class WorkQueue : IDisposable
         }
     }
 
+    /// <summary>
+    /// No key ready and none in flight, read at one instant (delayed keys may be waiting): whatever was added
+    /// before has been reconciled.
+    /// </summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ready.Count == 0 && _processing.Count == 0;
+            }
+        }
+    }
+
     /// <summary>Keys waiting for a delay or a backoff to pass.</summary>
     public int DelayedCount
     {

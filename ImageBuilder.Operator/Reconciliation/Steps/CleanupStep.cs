@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
-using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Options;
@@ -15,19 +15,24 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// not needed any more and should not linger) and prunes finished Jobs beyond the history limits.
 /// Runs once; <c>status.cleanedUp</c> remembers it. Sets: no condition.
 /// </summary>
-public sealed class CleanupStep(IKubernetes kubernetes, IObjectCache<V1Job> jobCache, IOptions<BuildOptions> buildOptions) : IReconcileStep
+public sealed class CleanupStep(
+    BuildTeardown teardown,
+    IObjectCache<V1Job> jobCache,
+    IObjectDeleter<V1Job> jobDeleter,
+    IOptions<BuildOptions> buildOptions) : IReconcileStep
 {
     private readonly BuildOptions _options = buildOptions.Value;
 
     public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
-        if (!context.IsTerminal || context.Status.Notification is null || context.Status.CleanedUp == true)
+        // A silent phase (Superseded, Cancelled) has no notification to wait for.
+        if (!context.IsTerminal || (context.Status.Notification is null && !Phases.IsSilent(context.Status.Phase)) || context.Status.CleanedUp == true)
         {
             return StepResult.Continue();
         }
         try
         {
-            await DeleteTokenSecretAsync(context, cancellationToken);
+            await teardown.DeleteOwnedTokenSecretAsync(context.Build, cancellationToken);
             await PruneJobsAsync(context, cancellationToken);
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException)
@@ -38,29 +43,6 @@ public sealed class CleanupStep(IKubernetes kubernetes, IObjectCache<V1Job> jobC
         }
         context.Status.CleanedUp = true;
         return StepResult.Continue();
-    }
-
-    private async Task DeleteTokenSecretAsync(ReconcileContext context, CancellationToken cancellationToken)
-    {
-        if (context.Build.Spec.Source.TokenSecretRef?.Name is not { Length: > 0 } name)
-        {
-            return;
-        }
-        try
-        {
-            var secret = await kubernetes.CoreV1.ReadNamespacedSecretAsync(name, context.Namespace, cancellationToken: cancellationToken);
-            // Only a Secret that belongs to this build: a user's shared Secret is left alone.
-            var owned = secret.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true
-                || (secret.Metadata.Labels?.TryGetValue(Annotations.BuildLabel, out var owner) == true && owner == Annotations.LabelValue(context.Name));
-            if (owned)
-            {
-                await kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, context.Namespace, cancellationToken: cancellationToken);
-            }
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // Already gone.
-        }
     }
 
     private async Task PruneJobsAsync(ReconcileContext context, CancellationToken cancellationToken)
@@ -76,7 +58,7 @@ public sealed class CleanupStep(IKubernetes kubernetes, IObjectCache<V1Job> jobC
         {
             try
             {
-                await kubernetes.BatchV1.DeleteNamespacedJobAsync(job.Metadata.Name, context.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken);
+                await jobDeleter.DeleteAsync(context.Namespace, job.Metadata.Name, cancellationToken);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {

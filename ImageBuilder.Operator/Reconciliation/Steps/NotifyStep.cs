@@ -8,11 +8,11 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// records it only once the broker confirmed, so a crash in between re-sends it with the same
 /// message id. Sets: no condition; <c>status.notification</c>.
 /// </summary>
-public sealed class NotifyStep(IBuildNotifier notifier, ILogger<NotifyStep> logger) : IReconcileStep
+public sealed class NotifyStep(IBuildNotifier notifier, INotificationOrder order, ILogger<NotifyStep> logger) : IReconcileStep
 {
     public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
-        if (!context.IsTerminal || context.Status.Notification is not null)
+        if (!context.IsTerminal || Phases.IsSilent(context.Status.Phase) || context.Status.Notification is not null)
         {
             return StepResult.Continue();
         }
@@ -20,6 +20,17 @@ public sealed class NotifyStep(IBuildNotifier notifier, ILogger<NotifyStep> logg
         var messageId = string.Create(CultureInfo.InvariantCulture, $"{context.Build.Metadata.Uid}-{context.Attempt}");
         try
         {
+            // Only successes reach the container manager, so only they are ordered; a failure tells Kusanali, which
+            // deploys nothing. The lock is held through the publish (NotificationOrder says why).
+            using var held = context.Status.Phase == Phases.Succeeded && Supersession.ApplicationKey(context.Build) is { } application
+                ? await order.LockAsync(application, cancellationToken)
+                : null;
+            if (held is not null && await order.ClaimAsync(context.Build, cancellationToken) is { } newer)
+            {
+                NotAnnounced(context, newer);
+                Log.NotAnnounced(logger, context.Namespace, context.Name, newer);
+                return StepResult.Continue();
+            }
             var queue = await notifier.NotifyAsync(response, messageId, cancellationToken);
             context.Status.Notification = new NotificationStatus { Queue = queue, MessageId = messageId, ConfirmedTime = context.Now.UtcDateTime };
             context.Event(Reasons.Notified, $"BuildResponse ({response.Status}) confirmed on {queue}.");
@@ -30,6 +41,18 @@ public sealed class NotifyStep(IBuildNotifier notifier, ILogger<NotifyStep> logg
             Log.NotifyFailed(logger, context.Namespace, context.Name, e.GetType().Name, e.Message);
             return StepResult.Failed($"notification not confirmed: {e.Message}");
         }
+    }
+
+    /// <summary>Ends a pushed build that a newer announced one made obsolete: Superseded, with the newer one named.</summary>
+    private static void NotAnnounced(ReconcileContext context, string newer)
+    {
+        var status = context.Status;
+        status.Phase = Phases.Superseded;
+        status.SupersededBy = newer;
+        var message = $"Pushed {status.Image}, but not announced: ImageBuild {newer} of the same application was requested later and already announced, "
+            + "and announcing this older build now would make the container manager deploy an older image over it.";
+        context.SetCondition(ConditionTypes.Ready, "False", Reasons.NewerBuildAnnounced, message);
+        context.Event(Reasons.NewerBuildAnnounced, message);
     }
 
     public static BuildResponse Response(ReconcileContext context)

@@ -1,10 +1,8 @@
-using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +14,13 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// (the watchdog deletes the Job). Sets: Building, Ready.
 /// </summary>
 public sealed class ObserveJobStep(
-    IKubernetes kubernetes, IObjectCache<V1Job> jobs, BuildJobObserver observer, BuildOutcomes outcomes, IOptions<BuildOptions> buildOptions) : IReconcileStep
+    IObjectCache<V1Job> jobCache,
+    IObjectReader<V1Job> jobs,
+    IObjectDeleter<V1Job> jobDeleter,
+    IObjectLister<V1Pod> pods,
+    BuildJobObserver observer,
+    BuildOutcomes outcomes,
+    IOptions<BuildOptions> buildOptions) : IReconcileStep
 {
     private readonly BuildOptions _options = buildOptions.Value;
 
@@ -26,12 +30,12 @@ public sealed class ObserveJobStep(
         {
             return StepResult.Continue();
         }
-        var job = await ReadJobAsync(jobName, context.Namespace, cancellationToken);
+        var job = await ReadJobAsync(context.Namespace, jobName, cancellationToken);
         if (job is null)
         {
             return await FailAsync(context, new BuildFailure { Fault = Faults.Service, Reason = Reasons.JobLost, Message = $"The build Job {jobName} disappeared before it finished." }, cancellationToken);
         }
-        var pod = NeedsPod(job, context.Now) ? await ReadPodAsync(jobName, context.Namespace, cancellationToken) : null;
+        var pod = NeedsPod(job, context.Now) ? await ReadPodAsync(context.Namespace, jobName, cancellationToken) : null;
 
         switch (observer.Observe(job, pod, context.Now, _options.PendingTimeout))
         {
@@ -43,7 +47,7 @@ public sealed class ObserveJobStep(
                 return await FailAsync(context, failed.Failure, cancellationToken);
             case JobOutcome.PendingTooLong pending:
                 // Background propagation: the pod goes with the Job.
-                await kubernetes.BatchV1.DeleteNamespacedJobAsync(jobName, context.Namespace, propagationPolicy: "Background", cancellationToken: cancellationToken);
+                await jobDeleter.DeleteAsync(context.Namespace, jobName, cancellationToken);
                 return await FailAsync(context, pending.Failure, cancellationToken);
             default:
                 context.SetCondition(ConditionTypes.Building, "True", Reasons.JobRunning, $"Job {jobName} is running attempt {context.Attempt}.");
@@ -62,27 +66,17 @@ public sealed class ObserveJobStep(
         || job.Metadata.CreationTimestamp is not { } created
         || now - new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) >= _options.PendingTimeout;
 
-    private async Task<V1Pod?> ReadPodAsync(string jobName, string ns, CancellationToken cancellationToken)
-    {
-        var pods = await kubernetes.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"job-name={jobName}", cancellationToken: cancellationToken);
-        return pods.Items.OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
-    }
+    private async Task<V1Pod?> ReadPodAsync(string ns, string jobName, CancellationToken cancellationToken) =>
+        (await pods.ListAsync(ns, $"job-name={jobName}", cancellationToken)).OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
 
-    private async Task<V1Job?> ReadJobAsync(string name, string ns, CancellationToken cancellationToken)
+    private async Task<V1Job?> ReadJobAsync(string ns, string name, CancellationToken cancellationToken)
     {
-        if (jobs.Get(new ObjectKey(ns, name)) is { } cached)
+        if (jobCache.Get(new ObjectKey(ns, name)) is { } cached)
         {
             return cached;
         }
         // Live read: the cache may not have seen a Job created a moment ago, and calling that Job lost would fail the build.
-        try
-        {
-            return await kubernetes.BatchV1.ReadNamespacedJobAsync(name, ns, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+        return await jobs.GetAsync(ns, name, cancellationToken);
     }
 
     // A pod that never starts produces no Job event; the requeue makes sure the watchdog looks again.

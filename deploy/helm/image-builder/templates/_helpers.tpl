@@ -72,7 +72,8 @@ app.kubernetes.io/component: operator
 {{/*
 The one place where chart values become the operator's configuration: environment variables
 named Section__Key, bound by the operator's options classes (Options/*.cs: ControllerOptions,
-LeaderElectionOptions, GitHubOptions, RabbitMqOptions, RetryOptions, BuildOptions). Empty
+LeaderElectionOptions, GitHubOptions, RabbitMqOptions, RetryOptions, BuildOptions, SupersedeOptions,
+RetentionOptions). Empty
 values are left out so the operator's own default applies. Secrets are NOT here: see
 "image-builder.secretEnv".
 */}}
@@ -123,6 +124,15 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c "Reconcile__MaxConsecutiveErrors" $v.reconcile.maxConsecutiveErrors -}}
 {{- $_ := set $c "Reconcile__TokenSecretTimeout" $v.reconcile.tokenSecretTimeout -}}
 {{- $_ := set $c "Reconcile__TokenSecretPollInterval" $v.reconcile.tokenSecretPollInterval -}}
+{{- /* Supersede (SupersedeOptions) and Retention (RetentionOptions) */ -}}
+{{- $_ := set $c "Supersede__Enabled" $v.supersede.enabled -}}
+{{- $t := $v.retention -}}
+{{- $_ := set $c "Retention__Enabled" $t.enabled -}}
+{{- $_ := set $c "Retention__TtlAfterSucceeded" $t.ttlAfterSucceeded -}}
+{{- $_ := set $c "Retention__TtlAfterFailed" $t.ttlAfterFailed -}}
+{{- $_ := set $c "Retention__SucceededLimit" $t.succeededLimit -}}
+{{- $_ := set $c "Retention__FailedLimit" $t.failedLimit -}}
+{{- $_ := set $c "Retention__RememberDeleted" $t.rememberDeleted -}}
 {{- $g := $v.sources.git -}}
 {{- range $i, $host := $g.allowedHosts }}
 {{- $_ := set $c (printf "Sources__Git__AllowedHosts__%d" $i) $host -}}
@@ -150,6 +160,8 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- $_ := set $c "Build__Storage__RuntimeSizeLimit" $b.storage.runtimeSizeLimit -}}
 {{- $_ := set $c "Build__SuccessfulJobsHistoryLimit" $b.successfulJobsHistoryLimit -}}
 {{- $_ := set $c "Build__FailedJobsHistoryLimit" $b.failedJobsHistoryLimit -}}
+{{- $_ := set $c "Build__MaxConcurrentBuilds" $b.maxConcurrentBuilds -}}
+{{- $_ := set $c "Build__MaxConcurrentBuildsPerUser" $b.maxConcurrentBuildsPerUser -}}
 {{- range $k, $q := $b.resources.requests }}
 {{- $_ := set $c (printf "Build__Resources__Requests__%s" $k) $q -}}
 {{- end }}
@@ -224,15 +236,12 @@ values are left out so the operator's own default applies. Secrets are NOT here:
 {{- end }}
 {{- end }}
 
-{{/* An HTTP check: httpGet on the pod network, or busybox wget on the per-pod loopback port under hostNetwork. */}}
+{{/* An HTTP check: httpGet on the pod network, or probes.exec with the path appended (values-dev.yaml). */}}
 {{- define "image-builder.probeAction" -}}
-{{- if .root.Values.devCluster.hostNetwork }}
+{{- if .root.Values.probes.exec }}
 exec:
   command:
-    - /bin/sh
-    - -c
-    # No wget -T: it crashes Debian's busybox 1.35; the probe's timeoutSeconds bounds the call.
-    - wget -q -O /dev/null "http://127.0.0.1:$(cat /tmp/http-port){{ .path }}"
+    {{- toYaml (append .root.Values.probes.exec .path) | nindent 4 }}
 {{- else }}
 httpGet:
   path: {{ .path }}

@@ -1,0 +1,167 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Tests.Integration.OperatorHost;
+using ImageBuilder.Operator.Tests.Integration.Reconciliation;
+using k8s;
+using k8s.Models;
+using Xunit.Abstractions;
+
+namespace ImageBuilder.Operator.Tests.Integration.Admission;
+
+/// <summary>Build slots on the real cluster: the limit as a Job watch sees it, fairness, a restart mid-queue, cancelling.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper output)
+{
+    // Other work on the shared platform restarts the registry now and then: a build retries (and needs a slot
+    // again) instead of failing the test. Job orders below compare each build's first Job.
+    private const int Retries = 8;
+
+    private static Dictionary<string, string?> Limits(int max, int perUser) => new(StringComparer.Ordinal)
+    {
+        ["Build:MaxConcurrentBuilds"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Build:MaxConcurrentBuildsPerUser"] = perUser.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    [Fact]
+    public async Task LimitTwo_SixRequests_NeverMoreThanTwoJobsAndAllSucceed()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: Limits(2, 2));
+        await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("limit " + Guid.NewGuid().ToString("N")));
+        var names = Enumerable.Range(1, 6).Select(i => $"six-{i}").ToList();
+
+        foreach (var (name, i) in names.Select((n, i) => (n, i)))
+        {
+            // Three users, two requests each; each build its own application, so none is a cache hit of another.
+            await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild(name, repo, name + "-token", maxRetries: Retries), $"user-{i % 3}"), token);
+        }
+        foreach (var name in names)
+        {
+            Assert.Equal(Phases.Succeeded, (await scenario.WaitForPhaseAsync(name, Phases.Succeeded, Phases.Failed)).Status!.Phase);
+        }
+
+        Assert.Equal(6, jobs.Started.Distinct().Count());
+        Assert.InRange(jobs.MaxUnfinished, 1, 2);
+        // Two started at once; the four others waited in phase Queued and said so (a retried build may have waited too).
+        var waited = 0;
+        foreach (var name in names)
+        {
+            waited += (await scenario.EventsAsync(name)).Any(e => e.Reason == Reasons.WaitingForBuildSlot) ? 1 : 0;
+        }
+        Assert.InRange(waited, 4, 6);
+    }
+
+    [Fact]
+    public async Task OneUsersBurstAndAnothersSingleRequest_TheSingleOneStartsWithinOneSlot()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: Limits(2, 3));
+        await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(3, "burst " + Guid.NewGuid().ToString("N")));
+        var burst = Enumerable.Range(1, 6).Select(i => $"burst-{i}").ToList();
+        foreach (var name in burst)
+        {
+            await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild(name, repo, name + "-token", maxRetries: Retries), "busy-user"), token);
+        }
+        await Eventually.WaitAsync(async () => (await scenario.GetAsync("burst-6"))?.Status?.Phase == Phases.Queued, BuildScenario.BuildTimeout, "the burst to fill both slots and queue");
+
+        await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild("lone", repo, "lone-token", maxRetries: Retries), "lone-user"), token);
+        var seen = await Eventually.ValueAsync(() => scenario.GetAsync("lone"), b => b?.Status?.Phase is Phases.Queued or Phases.Building or Phases.Succeeded,
+            BuildScenario.BuildTimeout, "the lone build to be queued or started", BuildScenario.Describe);
+        // Read after the phase: every Job counted here started before the lone build could have been placed.
+        var startedBefore = jobs.Started.Count;
+        output.WriteLine($"lone seen {seen!.Status!.Phase} (position {seen.Status.QueuePosition}) with {startedBefore} Jobs started");
+
+        Assert.Equal(Phases.Succeeded, (await scenario.WaitForPhaseAsync("lone", Phases.Succeeded, Phases.Failed)).Status!.Phase);
+        var order = jobs.Started.Distinct().ToList();
+        output.WriteLine("Job order: " + string.Join(", ", order));
+        // Within one build slot: of the burst queued with it, at most one more Job may start before it (when the two
+        // running builds end together, both slots free at once and one of them goes to the burst); a first-come queue
+        // would start all four queued burst builds first.
+        Assert.InRange(order.IndexOf("lone"), 0, startedBefore + 1);
+        Assert.InRange(jobs.MaxUnfinished, 1, 2);
+        if (seen.Status.Phase == Phases.Queued)
+        {
+            Assert.Equal(1, seen.Status.QueuePosition);
+        }
+    }
+
+    [Fact]
+    public async Task OperatorRestarted_WhileBuildsAreQueued_QueueContinuesInOrder()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: Limits(1, 1));
+        await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(4, "restart " + Guid.NewGuid().ToString("N")));
+        var names = Enumerable.Range(1, 4).Select(i => $"order-{i}").ToList();
+        foreach (var name in names)
+        {
+            await scenario.SubmitAsync(BuildScenario.NewBuild(name, repo, name + "-token", maxRetries: Retries), token);
+        }
+        await scenario.WaitForPhaseAsync("order-1", Phases.Building);
+        await scenario.WaitForPhaseAsync("order-4", Phases.Queued);
+
+        await scenario.StopOperatorsAsync();
+        await scenario.StartOperatorAsync();
+        foreach (var name in names)
+        {
+            Assert.Equal(Phases.Succeeded, (await scenario.WaitForPhaseAsync(name, Phases.Succeeded, Phases.Failed)).Status!.Phase);
+        }
+
+        Assert.Equal(names, jobs.Started.Distinct());
+        Assert.Equal(1, jobs.MaxUnfinished);
+    }
+
+    [Fact]
+    public async Task CancelAnnotation_QueuedAndBuilding_CancelledJobGoneNobodyNotified()
+    {
+        await using var scenario = await BuildScenario.StartAsync(fixture, output, rabbitMq: true, overrides: Limits(1, 1));
+        await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(120, "cancel " + Guid.NewGuid().ToString("N")));
+        await scenario.SubmitAsync(BuildScenario.NewBuild("long", repo, "long-token", maxRetries: Retries), token);
+        await scenario.WaitForPhaseAsync("long", Phases.Building);
+        await scenario.SubmitAsync(BuildScenario.NewBuild("waiting", repo, "waiting-token", maxRetries: Retries), token);
+        await scenario.WaitForPhaseAsync("waiting", Phases.Queued);
+
+        await CancelAsync(scenario, "waiting", "changed my mind");
+        await CancelAsync(scenario, "long", "deploy rolled back");
+
+        var waiting = await scenario.WaitForPhaseAsync("waiting", Phases.Cancelled);
+        var cancelled = await scenario.WaitForPhaseAsync("long", Phases.Cancelled);
+        var ready = cancelled.Status!.Conditions!.Single(c => c.Type == ConditionTypes.Ready);
+        Assert.Equal(Reasons.Cancelled, ready.Reason);
+        Assert.Contains("deploy rolled back", ready.Message, StringComparison.Ordinal);
+        Assert.Contains("platform-backend", ready.Message, StringComparison.Ordinal);
+        await Eventually.WaitAsync(async () => (await scenario.JobsAsync("long")).Count == 0, BuildScenario.BuildTimeout, "the cancelled build's Job to be deleted");
+        Assert.Null(await scenario.SecretAsync("long-token"));
+        Assert.Null(await scenario.SecretAsync("waiting-token"));
+        Assert.Empty(await scenario.JobsAsync("waiting"));
+        Assert.Contains(await scenario.EventsAsync("long"), e => e.Reason == Reasons.Cancelled && e.Message.Contains("deploy rolled back", StringComparison.Ordinal));
+        Assert.Equal(Reasons.Cancelled, waiting.Status!.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
+
+        // The slot is free again: the next build gets it and succeeds; cancelling it afterwards changes nothing.
+        var (quick, quickToken, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("after " + Guid.NewGuid().ToString("N")));
+        await scenario.SubmitAsync(BuildScenario.NewBuild("after", quick, "after-token", maxRetries: Retries), quickToken);
+        var after = await scenario.WaitForPhaseAsync("after", Phases.Succeeded, Phases.Failed);
+        Assert.Equal(Phases.Succeeded, after.Status!.Phase);
+        await CancelAsync(scenario, "after", "too late");
+        await Eventually.WaitAsync(async () => (await scenario.GetAsync("after"))?.Metadata.Annotations?.ContainsKey(Annotations.Cancel) == true, TimeSpan.FromSeconds(30), "the annotation on the finished build");
+
+        // Only the finished build was announced: one message on the container manager's queue, none for a cancelled one.
+        var message = Assert.Single(await scenario.Operator.TakeAsync(scenario.Settings.ContainerManagerQueue, 1, BuildScenario.BuildTimeout));
+        Assert.Equal($"{scenario.Namespace}/after", message.GetProperty("imageBuild").GetString());
+        Assert.Equal(0u, await scenario.Operator.ReadyCountAsync(scenario.Settings.KusanaliQueue));
+        Assert.Equal(Phases.Succeeded, (await scenario.GetAsync("after"))!.Status!.Phase);
+        Assert.Equal(["long", "after"], jobs.Started.Distinct());
+    }
+
+    private static ImageBuild WithUser(ImageBuild build, string user)
+    {
+        build.Spec.UserId = user;
+        return build;
+    }
+
+    private static async Task CancelAsync(BuildScenario scenario, string name, string reason)
+    {
+        var patch = new V1Patch(KubernetesJson.Serialize(new { metadata = new { annotations = new Dictionary<string, string> { [Annotations.Cancel] = reason } } }), V1Patch.PatchType.MergePatch);
+        await scenario.Kubernetes.CustomObjects.PatchNamespacedCustomObjectAsync(patch, ImageBuild.Group, ImageBuild.Version, scenario.Namespace, ImageBuild.Plural, name, fieldManager: "platform-backend");
+    }
+}
