@@ -142,7 +142,14 @@ public sealed partial class Bench(BenchPlatform platform, string repoRoot, strin
         var ns = await NamespaceAsync("bench-main");
         var prefix = $"bench-{_run}-main";
         await BenchBuilds.CreateTokenSecretAsync(_k8s, ns, BenchBuilds.SharedTokenSecret);
-        await using var op = await OperatorProcess.StartAsync(repoRoot, OperatorEnv(ns, ns, prefix), Path.Combine(workDir, "operator-main.log"));
+        var env = OperatorEnv(ns, ns, prefix);
+        // The scaling figures pile up N cache hits of one application (one image, so no real builds): superseding would
+        // end all but the newest of them unbuilt, and retention would delete all but its per-application limit (at most
+        // 10,000). Both are per-application policies; the figures here are what N ImageBuilds cost the cache and the
+        // reconcile, so this operator runs without them (the ingest and fairness operators keep the defaults).
+        env["Supersede__Enabled"] = "false";
+        env["Retention__Enabled"] = "false";
+        await using var op = await OperatorProcess.StartAsync(repoRoot, env, Path.Combine(workDir, "operator-main.log"));
         await using var queues = await TestQueues.ConnectAsync(platform.Amqp);
         await queues.WaitForQueueAsync(prefix + ".build", TimeSpan.FromSeconds(60));
         _results["rss_mb_idle"] = Stats.Round(op.RssMb(), 1);
