@@ -10,7 +10,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// <summary>
 /// Reads the current attempt's Job and pod and turns them into an outcome: still running, pushed
 /// (digest from the termination message), failed (classified), or a pod that never started
-/// (the watchdog deletes the Job). Sets: Building, Ready.
+/// (the watchdog deletes the Job). Sets: Building.
 /// </summary>
 public sealed class ObserveJobStep(
     IObjectReader<V1Job> jobs,
