@@ -172,5 +172,25 @@ public sealed class ResolveSourceStepTests
         Assert.Equal("c0ffee", context.Status.Commit);
     }
 
+    [Fact]
+    public async Task Run_ResolverThrows_TheErrorItLeavesCarriesNoToken()
+    {
+        AddTokenSecret();
+        var context = Builds.Context(WithTokenSecret(), s => s.Phase = Phases.Pending);
+        var step = new ResolveSourceStep(new ThrowingResolver(), new TokenReader(_secrets), Builds.Outcomes(), MsOptions.Create(Reconcile));
+
+        var thrown = await Assert.ThrowsAsync<RedactedException>(() => step.RunAsync(context, CancellationToken.None));
+
+        Assert.StartsWith("Win32Exception: git not found (token ***)", thrown.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(thrown.Message, ReconcileErrors.Describe(thrown, null));
+    }
+
+    private sealed class ThrowingResolver : ISourceResolver
+    {
+        public Task<SourceResolution> ResolveAsync(SourceSpec source, string? token, CancellationToken cancellationToken) =>
+            throw new System.ComponentModel.Win32Exception(2, $"git not found (token {token})");
+    }
+
     private static string JobName(ImageBuild build, string job) => job == "app-1" ? JobNames.For(build, 1) : JobNames.For(build, 2);
 }
