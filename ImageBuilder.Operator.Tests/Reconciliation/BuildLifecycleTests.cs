@@ -99,6 +99,25 @@ public sealed class BuildLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Run_AStepWritesThePhaseAroundMoveTo_ShowsAsAReconcileError()
+    {
+        var build = Builds.New();
+        build.Status = new ImageBuildStatus { Phase = Phases.Pending };
+        var runner = new StepRunner(new ReconcileErrors(Builds.Outcomes(), MsOptions.Create(new ReconcileOptions())), NullLogger<StepRunner>.Instance);
+        IReconcileStep[] steps = [new NamedStep("Sloppy", (context, _) =>
+        {
+            context.Status.Phase = Phases.Building;
+            return Task.FromResult(StepResult.Continue());
+        })];
+
+        var (context, result) = await runner.RunAsync(new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), Builds.Now), steps, CancellationToken.None);
+
+        Assert.NotNull(result.Error);
+        Assert.Equal(Phases.Pending, context.Status.Phase);
+        Assert.Contains("without ReconcileContext.MoveTo", context.Status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_NothingHappens_ReadyStaysAsItWas()
     {
         // A Job still running: ObserveJob sets Building and moves nothing, so Ready keeps its BuildStarted word.

@@ -14,7 +14,11 @@ public sealed class ReconcileContext
         Build = build;
         Status = status;
         Now = now;
+        _phase = status?.Phase;
     }
+
+    // The phase as MoveTo left it: a step that wrote status.phase around MoveTo is caught by the runner (PhaseBypassed).
+    private string? _phase;
 
     public ImageBuild Build { get; }
 
@@ -56,9 +60,12 @@ public sealed class ReconcileContext
         {
             throw new InvalidOperationException($"Phase {from ?? "(new)"} -> {phase} by {Step} is not a move of the build lifecycle (BuildLifecycle.Transitions).");
         }
-        Status.Phase = phase;
+        Status.Phase = _phase = phase;
         Ready = new ReadyVerdict(phase == Phases.Succeeded ? "True" : from is null ? "Unknown" : "False", reason, message);
     }
+
+    /// <summary>True when the phase was written without <see cref="MoveTo"/>, past the table's check.</summary>
+    internal bool PhaseBypassed => Status.Phase != _phase;
 
     /// <summary>Sets what Ready should say without a phase move (the runner's error path: <see cref="ReconcileErrors"/>).</summary>
     public void ReportReady(string status, string reason, string message) => Ready = new ReadyVerdict(status, reason, message);

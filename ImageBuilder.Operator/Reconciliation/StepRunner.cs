@@ -27,6 +27,10 @@ public sealed class StepRunner(ReconcileErrors errors, ILogger<StepRunner> logge
             try
             {
                 result = await step.RunAsync(context, cancellationToken);
+                if (context.PhaseBypassed)
+                {
+                    throw new InvalidOperationException($"Step {name} set phase {context.Status.Phase} without ReconcileContext.MoveTo, past BuildLifecycle.Transitions.");
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
