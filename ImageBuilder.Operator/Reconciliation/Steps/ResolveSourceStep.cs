@@ -24,6 +24,10 @@ public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader toke
             return (StepResult.Continue(), null);
         }
         var (token, missing) = await tokens.ReadAsync(context.Build, cancellationToken);
+        if (missing is not null && IsBridgeWriteInFlight(context))
+        {
+            return (StepResult.RequeueAfterDelay(BridgeSecretPoll), null);
+        }
         if (missing is not null)
         {
             return (await WaitForTokenAsync(context, missing, cancellationToken), null);
@@ -61,6 +65,22 @@ public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader toke
             throw new RedactedException(ReconcileErrors.Describe(e, token));
         }
     }
+
+    /// <summary>How long a build the queue bridge made may be seen without its Secret before that counts as missing.</summary>
+    internal static readonly TimeSpan BridgeSecretGrace = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan BridgeSecretPoll = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The bridge writes the ImageBuild first and its token Secret right after (so the Secret can carry its owner
+    /// reference from the start); a reconcile can fall between the two. That is no user's mistake: look again in a
+    /// moment, without the warning Event and status the real wait shows.
+    /// </summary>
+    private static bool IsBridgeWriteInFlight(ReconcileContext context) =>
+        context.Status.TokenSecretMissingSince is null
+        && context.Build.Metadata.Annotations?.TryGetValue(Messaging.ImageBuildFactory.RequestedByAnnotation, out var by) == true && by == Messaging.ImageBuildFactory.RequestedByBridge
+        && context.Build.Metadata.CreationTimestamp is { } created
+        && context.Now - new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) < BridgeSecretGrace;
 
     // Level-triggered: `kubectl apply -f dir/` and GitOps tools create the Secret after the ImageBuild as
     // often as before. The wait polls (one GET per waiting build per interval) rather than watching Secrets:
