@@ -24,7 +24,7 @@ public sealed class AcceptStepTests
     {
         var context = Builds.Context();
 
-        await new AcceptStep().RunAsync(context, CancellationToken.None);
+        await Builds.RunAsync(new AcceptStep(), context);
 
         Assert.Equal(Phases.Pending, context.Status.Phase);
         Assert.Equal(("Unknown", "Pending"), (context.Status.Conditions!.Single().Status, context.Status.Conditions!.Single().Reason));

@@ -46,10 +46,10 @@ public sealed class AnnouncementRuleTests
         var older = Stamped(Builds.New(), "older", 1);
         var newerContext = Builds.Context(newer, s => { s.Phase = Phases.Succeeded; s.Commit = "c2"; });
         var olderContext = Builds.Context(older, s => { s.Phase = Phases.Succeeded; s.Commit = "c1"; s.Image = "r/18008/app:c1"; });
-        var step = new NotifyStep(notifier, order, NullLogger<NotifyStep>.Instance);
+        var step = new NotifyStep(notifier, order, Builds.Outcomes(), NullLogger<NotifyStep>.Instance);
 
         await step.RunAsync(newerContext, CancellationToken.None);
-        await step.RunAsync(olderContext, CancellationToken.None);
+        await Builds.RunAsync(step, olderContext);
 
         Assert.Equal("c2", Assert.Single(sent).BuildCommit);
         Assert.Equal(Phases.Superseded, olderContext.Status.Phase);
@@ -62,7 +62,7 @@ public sealed class AnnouncementRuleTests
     public async Task NotifyStep_OlderFinishesFirst_BothAnnouncedInOrder()
     {
         var sent = new List<BuildResponse>();
-        var step = new NotifyStep(new RecordingNotifier(sent), new InMemoryNotificationOrder(), NullLogger<NotifyStep>.Instance);
+        var step = new NotifyStep(new RecordingNotifier(sent), new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance);
 
         await step.RunAsync(Builds.Context(Stamped(Builds.New(), "older", 1), s => { s.Phase = Phases.Succeeded; s.Commit = "c1"; }), CancellationToken.None);
         await step.RunAsync(Builds.Context(Stamped(Builds.New(), "newer", 2), s => { s.Phase = Phases.Succeeded; s.Commit = "c2"; }), CancellationToken.None);
@@ -74,7 +74,7 @@ public sealed class AnnouncementRuleTests
     public async Task NotifyStep_FailureAfterNewerAnnounced_StillTellsKusanali()
     {
         var sent = new List<BuildResponse>();
-        var step = new NotifyStep(new RecordingNotifier(sent), new InMemoryNotificationOrder(), NullLogger<NotifyStep>.Instance);
+        var step = new NotifyStep(new RecordingNotifier(sent), new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance);
 
         await step.RunAsync(Builds.Context(Stamped(Builds.New(), "newer", 2), s => s.Phase = Phases.Succeeded), CancellationToken.None);
         await step.RunAsync(Builds.Context(Stamped(Builds.New(), "older", 1), s => s.Phase = Phases.Failed), CancellationToken.None);

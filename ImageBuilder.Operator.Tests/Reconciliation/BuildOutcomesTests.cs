@@ -27,9 +27,10 @@ public sealed class BuildOutcomesTests
     {
         var scheduler = new RecordingRetryScheduler();
         var outcomes = new BuildOutcomes(scheduler, Microsoft.Extensions.Options.Options.Create(new RetryOptions { MaxRetries = 3, RetryUserFaults = retryUserFaults }));
-        var context = Builds.Context(Builds.New(s => s.MaxRetries = maxRetries), s => s.Retries = retries);
+        var context = Builds.Context(Builds.New(s => s.MaxRetries = maxRetries), s => (s.Phase, s.Retries) = (Phases.Pending, retries));
 
         await outcomes.FailAsync(context, fault == Faults.User ? UserFault : ServiceFault, CancellationToken.None);
+        ReadySummary.Apply(context);
 
         Assert.Equal(phase, context.Status.Phase);
         Assert.Equal(reason, context.Status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
@@ -43,7 +44,7 @@ public sealed class BuildOutcomesTests
     {
         var scheduler = new RecordingRetryScheduler();
         var outcomes = new BuildOutcomes(scheduler, Microsoft.Extensions.Options.Options.Create(new RetryOptions { BaseDelay = TimeSpan.FromSeconds(10) }));
-        var context = Builds.Context();
+        var context = Builds.Context(status: s => s.Phase = Phases.Pending);
 
         var result = await outcomes.FailAsync(context, ServiceFault, CancellationToken.None);
 
@@ -60,7 +61,7 @@ public sealed class BuildOutcomesTests
     {
         var scheduler = new RecordingRetryScheduler();
         var outcomes = new BuildOutcomes(scheduler, Microsoft.Extensions.Options.Options.Create(new RetryOptions()));
-        var context = Builds.Context(status: s => s.ScheduledAttempt = 2);
+        var context = Builds.Context(status: s => (s.Phase, s.ScheduledAttempt) = (Phases.Pending, 2));
 
         await outcomes.FailAsync(context, ServiceFault, CancellationToken.None);
 
@@ -72,9 +73,10 @@ public sealed class BuildOutcomesTests
     public async Task FailAsync_RetriesExhausted_MessageSaysHowManyAttempts()
     {
         var outcomes = new BuildOutcomes(new RecordingRetryScheduler(), Microsoft.Extensions.Options.Options.Create(new RetryOptions { MaxRetries = 2 }));
-        var context = Builds.Context(status: s => s.Retries = 2);
+        var context = Builds.Context(status: s => (s.Phase, s.Retries) = (Phases.Pending, 2));
 
         await outcomes.FailAsync(context, ServiceFault, CancellationToken.None);
+        ReadySummary.Apply(context);
 
         Assert.Equal("Gave up after 3 attempts: The registry answered 503.", context.Status.Conditions!.Single().Message);
         Assert.Contains(context.Events, e => e is { Type: "Warning", Reason: Reasons.RetriesExhausted });

@@ -1,6 +1,8 @@
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
 using k8s.Models;
+using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace ImageBuilder.Operator.Tests.Reconciliation;
 
@@ -23,6 +25,17 @@ internal static class Builds
         };
         change?.Invoke(build.Spec);
         return build;
+    }
+
+    /// <summary>Outcomes with the default retry settings, for steps that only need them to report a final failure.</summary>
+    public static BuildOutcomes Outcomes() => new(new RecordingRetryScheduler(), MsOptions.Create(new RetryOptions()));
+
+    /// <summary>Runs <paramref name="step"/> alone, then writes Ready from what it did, as the runner does after the last step.</summary>
+    public static async Task<StepResult> RunAsync(IReconcileStep step, ReconcileContext context)
+    {
+        var result = await step.RunAsync(context, CancellationToken.None);
+        ReadySummary.Apply(context);
+        return result;
     }
 
     public static ReconcileContext Context(ImageBuild? build = null, Action<ImageBuildStatus>? status = null)

@@ -32,14 +32,14 @@ public sealed class CacheCheckStepTests
     public async Task Run_TagExists_SucceedsWithTheExistingDigestAndNoJob()
     {
         var (step, registry, _) = Create(RegistryLookup.Exists("sha256:feed"));
-        var context = Builds.Context(status: s => s.Commit = "c0ffee");
+        var context = Builds.Context(status: s => (s.Commit, s.Phase) = ("c0ffee", Phases.Pending));
 
-        await step.RunAsync(context, CancellationToken.None);
+        await Builds.RunAsync(step, context);
 
         Assert.Equal(["127.0.0.1:5000/18008/app:c0ffee"], registry.Asked);
         Assert.Equal((Phases.Succeeded, "sha256:feed", "127.0.0.1:5000/18008/app:c0ffee"), (context.Status.Phase, context.Status.Digest, context.Status.Image));
         Assert.Equal(Reasons.CacheHit, context.Status.Conditions!.Single().Reason);
-        Assert.False(ResolveSourceStep.NeedsJob(context));
+        Assert.False(BuildLifecycle.NeedsJob(context));
     }
 
     [Fact]
@@ -52,14 +52,14 @@ public sealed class CacheCheckStepTests
 
         Assert.Equal(Phases.Pending, context.Status.Phase);
         Assert.Equal("127.0.0.1:5000/18008/app:c0ffee", context.Status.Image);
-        Assert.True(ResolveSourceStep.NeedsJob(context));
+        Assert.True(BuildLifecycle.NeedsJob(context));
     }
 
     [Fact]
     public async Task Run_RegistryUnavailable_IsAServiceFaultThatRetries()
     {
         var (step, _, scheduler) = Create(RegistryLookup.Failure("The registry answered 503."));
-        var context = Builds.Context(status: s => s.Commit = "c0ffee");
+        var context = Builds.Context(status: s => (s.Commit, s.Phase) = ("c0ffee", Phases.Pending));
 
         await step.RunAsync(context, CancellationToken.None);
 

@@ -30,8 +30,8 @@ public sealed class NotifyStepTests
             s.Phase = Phases.Succeeded; s.Digest = "sha256:abc"; s.Image = "r/18008/app:c0ffee"; s.Commit = "c0ffee";
         });
 
-        await new NotifyStep(notifier, new InMemoryNotificationOrder(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
-        await new NotifyStep(notifier, new InMemoryNotificationOrder(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
+        await new NotifyStep(notifier, new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
+        await new NotifyStep(notifier, new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
 
         var (response, id) = Assert.Single(notifier.Sent);
         Assert.Equal("uid-1-1", id);
@@ -61,7 +61,7 @@ public sealed class NotifyStepTests
         });
         context.SetCondition("Ready", "False", "BuildFailed", "RUN make failed.");
 
-        await new NotifyStep(notifier, new InMemoryNotificationOrder(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
+        await new NotifyStep(notifier, new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
 
         var (response, id) = Assert.Single(notifier.Sent);
         Assert.Equal("uid-1-3", id);
@@ -74,7 +74,7 @@ public sealed class NotifyStepTests
     {
         var context = Builds.Context(status: s => s.Phase = Phases.Succeeded);
 
-        var result = await new NotifyStep(new Notifier(new TimeoutException("no confirm")), new InMemoryNotificationOrder(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
+        var result = await new NotifyStep(new Notifier(new TimeoutException("no confirm")), new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
 
         Assert.True(result.Stop);
         Assert.NotNull(result.Error);

@@ -57,9 +57,10 @@ public sealed class ResolveSourceStepTests
         var build = WithTokenSecret();
         var context = Builds.Context(build, s => (s.Phase, s.Job, s.Retries) = (phase, job is null ? null : JobName(build, job), retries));
 
-        var result = await Step(resolver).RunAsync(context, CancellationToken.None);
+        var (result, resolved) = await Step(resolver).RunAsync(context, CancellationToken.None);
 
         Assert.False(result.Stop);
+        Assert.Null(resolved);
         Assert.Empty(resolver.Asked);
         Assert.Empty(_secrets.Reads);
         Assert.Null(context.Status.Conditions);
@@ -72,13 +73,13 @@ public sealed class ResolveSourceStepTests
         var resolver = new Resolver(SourceResolution.Resolved("c0ffee", "http://127.0.0.1:8090/archive", "http://127.0.0.1:8090/clone.git", "main"));
         var context = Builds.Context(WithTokenSecret(), s => (s.Phase, s.Ref) = (Phases.Pending, "branch main"));
 
-        var result = await Step(resolver).RunAsync(context, CancellationToken.None);
+        var (result, resolved) = await Step(resolver).RunAsync(context, CancellationToken.None);
 
         Assert.False(result.Stop);
         var (source, token) = Assert.Single(resolver.Asked);
         Assert.Equal((RefTypes.Repo, Token), (source.Type, token));
         Assert.Equal("c0ffee", context.Status.Commit);
-        Assert.Equal(("http://127.0.0.1:8090/archive", "http://127.0.0.1:8090/clone.git"), (context.ArchiveUrl, context.CloneUrl));
+        Assert.Equal(("http://127.0.0.1:8090/archive", "http://127.0.0.1:8090/clone.git"), (resolved!.ArchiveUrl, resolved.CloneUrl));
         var condition = Assert.Single(context.Status.Conditions!);
         Assert.Equal((ConditionTypes.SourceResolved, "True", Reasons.Resolved), (condition.Type, condition.Status, condition.Reason));
         Assert.Equal([Reasons.Resolved], context.Events.Select(e => e.Reason));
@@ -129,7 +130,8 @@ public sealed class ResolveSourceStepTests
             s.TokenSecretMissingSince = firstLook ? null : Builds.Now.AddSeconds(-waitedSeconds).UtcDateTime;
         });
 
-        var result = await Step(resolver).RunAsync(context, CancellationToken.None);
+        var (result, _) = await Step(resolver).RunAsync(context, CancellationToken.None);
+        ReadySummary.Apply(context);
 
         Assert.Empty(resolver.Asked);
         Assert.Equal((true, TimeSpan.FromSeconds(requeueSeconds)), (result.Stop, result.RequeueAfter));
@@ -168,6 +170,26 @@ public sealed class ResolveSourceStepTests
         Assert.Null(context.Status.TokenSecretMissingSince);
         Assert.Equal(Token, Assert.Single(resolver.Asked).Token);
         Assert.Equal("c0ffee", context.Status.Commit);
+    }
+
+    [Fact]
+    public async Task Run_ResolverThrows_TheErrorItLeavesCarriesNoToken()
+    {
+        AddTokenSecret();
+        var context = Builds.Context(WithTokenSecret(), s => s.Phase = Phases.Pending);
+        var step = new ResolveSourceStep(new ThrowingResolver(), new TokenReader(_secrets), Builds.Outcomes(), MsOptions.Create(Reconcile));
+
+        var thrown = await Assert.ThrowsAsync<RedactedException>(() => step.RunAsync(context, CancellationToken.None));
+
+        Assert.StartsWith("Win32Exception: git not found (token ***)", thrown.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(thrown.Message, ReconcileErrors.Describe(thrown, null));
+    }
+
+    private sealed class ThrowingResolver : ISourceResolver
+    {
+        public Task<SourceResolution> ResolveAsync(SourceSpec source, string? token, CancellationToken cancellationToken) =>
+            throw new System.ComponentModel.Win32Exception(2, $"git not found (token {token})");
     }
 
     private static string JobName(ImageBuild build, string job) => job == "app-1" ? JobNames.For(build, 1) : JobNames.For(build, 2);

@@ -31,7 +31,7 @@ public sealed class RetryStepTests
         Assert.Equal(3, context.Attempt);
         Assert.Equal(Phases.Pending, context.Status.Phase);
         Assert.Null(context.Status.Job);
-        Assert.True(ResolveSourceStep.NeedsJob(context));
+        Assert.True(BuildLifecycle.NeedsJob(context));
         Assert.Contains(context.Events, e => e.Reason == Reasons.RetryStarted);
     }
 

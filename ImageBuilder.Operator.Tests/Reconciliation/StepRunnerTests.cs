@@ -12,7 +12,7 @@ public sealed class StepRunnerTests
 {
     private const string Token = "tok_do_not_show_1";
 
-    /// <summary>Reads the token as ResolveSourceStep does, then fails as a missing git executable did (issue 10).</summary>
+    /// <summary>Fails as a missing git executable did (issue 10), holding the token as ResolveSourceStep does: only it can take the token out.</summary>
     private sealed class ThrowingStep(Func<Exception> error) : IReconcileStep
     {
         public bool Throwing { get; set; } = true;
@@ -23,9 +23,9 @@ public sealed class StepRunnerTests
             {
                 return Task.FromResult(StepResult.Continue());
             }
-            context.Token = Token;
             context.Status.Commit = "half-made change";
-            throw error();
+            var e = error();
+            throw e is OperationCanceledException ? e : new RedactedException(ReconcileErrors.Describe(e, Token));
         }
     }
 
@@ -46,14 +46,22 @@ public sealed class StepRunnerTests
     private readonly RecordingRetryScheduler _scheduler = new();
     private readonly Notifier _notifier = new();
 
-    private StepRunner Runner(ThrowingStep step, int maxErrors, int maxRetries) =>
-        new([new AcceptStep(), step, new NotifyStep(_notifier, new InMemoryNotificationOrder(), NullLogger<NotifyStep>.Instance)],
-            new ReconcileErrors(new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions { MaxRetries = maxRetries })),
-                MsOptions.Create(new ReconcileOptions { MaxConsecutiveErrors = maxErrors })),
-            NullLogger<StepRunner>.Instance);
+    /// <summary>A runner and the steps it runs, as ImageBuildReconciler holds them.</summary>
+    private sealed record Pipeline(StepRunner Runner, IReconcileStep[] Steps)
+    {
+        public Task<(ReconcileContext Context, StepResult Result)> RunAsync(ReconcileContext context, CancellationToken cancellationToken) =>
+            Runner.RunAsync(context, Steps, cancellationToken);
+    }
+
+    private static StepRunner NewRunner(BuildOutcomes outcomes, ReconcileOptions options) =>
+        new(new ReconcileErrors(outcomes, MsOptions.Create(options)), NullLogger<StepRunner>.Instance);
+
+    private Pipeline Runner(ThrowingStep step, int maxErrors, int maxRetries) =>
+        new(NewRunner(new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions { MaxRetries = maxRetries })), new ReconcileOptions { MaxConsecutiveErrors = maxErrors }),
+            [new AcceptStep(), step, new NotifyStep(_notifier, new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance)]);
 
     /// <summary>One reconcile as ImageBuildReconciler runs it, with the status write applied to the object.</summary>
-    private static async Task<(ReconcileContext Context, StepResult Result)> ReconcileAsync(StepRunner runner, ImageBuild build)
+    private static async Task<(ReconcileContext Context, StepResult Result)> ReconcileAsync(Pipeline runner, ImageBuild build)
     {
         var (context, result) = await runner.RunAsync(new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), Builds.Now), CancellationToken.None);
         build.Status = context.Status;
@@ -136,9 +144,8 @@ public sealed class StepRunnerTests
         var build = Builds.New();
         build.Status = new ImageBuildStatus { Phase = Phases.Retrying, ScheduledAttempt = 2, LastFailure = new BuildFailure { Message = "m" } };
         _scheduler.ReleasedUpTo = 2;
-        var runner = new StepRunner([new AcceptStep(), new RetryStep(_scheduler), new ThrowingStep(GitMissing)],
-            new ReconcileErrors(new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions { MaxRetries = 3 })), MsOptions.Create(new ReconcileOptions())),
-            NullLogger<StepRunner>.Instance);
+        var runner = new Pipeline(NewRunner(new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions { MaxRetries = 3 })), new ReconcileOptions()),
+            [new AcceptStep(), new RetryStep(_scheduler), new ThrowingStep(GitMissing)]);
 
         var (context, _) = await ReconcileAsync(runner, build);
 
@@ -187,9 +194,8 @@ public sealed class StepRunnerTests
             Notification = new NotificationStatus { Queue = "q" },
             Conditions = [new k8s.Models.V1Condition { Type = ConditionTypes.Ready, Status = "True", Reason = Reasons.BuildSucceeded, Message = "m" }],
         };
-        var alwaysThrows = new StepRunner([new FailingCleanup()],
-            new ReconcileErrors(new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions())), MsOptions.Create(new ReconcileOptions { MaxConsecutiveErrors = 2 })),
-            NullLogger<StepRunner>.Instance);
+        var alwaysThrows = new Pipeline(NewRunner(new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions())), new ReconcileOptions { MaxConsecutiveErrors = 2 }),
+            [new FailingCleanup()]);
 
         var (first, firstResult) = await ReconcileAsync(alwaysThrows, build);
         var (second, secondResult) = await ReconcileAsync(alwaysThrows, build);

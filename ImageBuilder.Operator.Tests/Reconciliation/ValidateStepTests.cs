@@ -40,7 +40,7 @@ public sealed class ValidateStepTests
     {
         var scheduler = new RecordingRetryScheduler();
         var step = new ValidateStep(new ImageBuilder.Operator.Reconciliation.BuildOutcomes(scheduler, Microsoft.Extensions.Options.Options.Create(new ImageBuilder.Operator.Options.RetryOptions())));
-        var context = Builds.Context(Builds.New(s => s.Source.Type = RefTypes.Tag));
+        var context = Builds.Context(Builds.New(s => s.Source.Type = RefTypes.Tag), s => s.Phase = Phases.Pending);
 
         var result = await step.RunAsync(context, CancellationToken.None);
 

@@ -12,46 +12,56 @@ public sealed class BuildOutcomes(IRetryScheduler scheduler, IOptions<RetryOptio
 {
     private readonly RetryOptions _retry = retryOptions.Value;
 
-    /// <summary>Sets Ready=True, phase Succeeded and the image digest.</summary>
+    /// <summary>Phase Succeeded (Ready=True) with the image digest.</summary>
     public static void Succeed(ReconcileContext context, string digest, string reason, string message)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var status = context.Status;
+        context.MoveTo(Phases.Succeeded, reason, message);
         status.Digest = digest;
-        status.Phase = Phases.Succeeded;
         status.CompletionTime = context.Now.UtcDateTime;
         status.NextAttemptTime = null;
-        context.SetCondition(ConditionTypes.Ready, "True", reason, message);
         context.Event(reason, message);
     }
+
+    /// <summary>
+    /// How a build that failed for good is reported, to a person (Ready) and to Kusanali (the BuildResponse's message):
+    /// a failure that was retried says it gave up after so many attempts; one that is never retried is told as it is.
+    /// Computed from the status, so a notification sent in a later reconcile says the same.
+    /// </summary>
+    public FinalFailure Final(BuildFailure failure, int attempts)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return Retryable(failure)
+            ? new FinalFailure(Reasons.RetriesExhausted, $"Gave up after {attempts} attempts: {failure.Message}")
+            : new FinalFailure(failure.Reason, failure.Message);
+    }
+
+    private bool Retryable(BuildFailure failure) => failure.Fault == Faults.Service || _retry.RetryUserFaults;
 
     /// <summary>Records the failure and decides: retry after a delay, or fail for good.</summary>
     public async Task<StepResult> FailAsync(ReconcileContext context, BuildFailure failure, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(failure);
         var status = context.Status;
         status.LastFailure = failure with { Attempt = context.Attempt };
         var limit = context.Build.Spec.MaxRetries ?? _retry.MaxRetries;
-        var retryable = failure.Fault == Faults.Service || _retry.RetryUserFaults;
-
-        if (!retryable || status.Retries >= limit)
+        if (!Retryable(failure) || status.Retries >= limit)
         {
-            var message = retryable
-                ? $"Gave up after {context.Attempt} attempts: {failure.Message}"
-                : failure.Message;
-            status.Phase = Phases.Failed;
+            var (reason, message) = Final(failure, context.Attempt);
+            context.MoveTo(Phases.Failed, reason, message);
             status.CompletionTime = context.Now.UtcDateTime;
             status.NextAttemptTime = null;
-            var reason = retryable ? Reasons.RetriesExhausted : failure.Reason;
-            context.SetCondition(ConditionTypes.Ready, "False", reason, message);
             context.Event(reason, message, warning: true);
             return StepResult.Continue();
         }
 
         var next = context.Attempt + 1;
         var delay = _retry.DelayFor(status.Retries + 1);
-        status.Phase = Phases.Retrying;
-        status.NextAttemptTime = (context.Now + delay).UtcDateTime;
         var text = $"Attempt {context.Attempt} failed ({failure.Reason}): {failure.Message} Attempt {next} starts in {delay.TotalSeconds:0}s.";
-        context.SetCondition(ConditionTypes.Ready, "False", Reasons.RetryScheduled, text);
+        context.MoveTo(Phases.Retrying, Reasons.RetryScheduled, text);
+        status.NextAttemptTime = (context.Now + delay).UtcDateTime;
         context.Event(Reasons.RetryScheduled, text, warning: true);
         if (status.ScheduledAttempt != next)
         {

@@ -14,7 +14,11 @@ public sealed class ReconcileContext
         Build = build;
         Status = status;
         Now = now;
+        _phase = status?.Phase;
     }
+
+    // The phase as MoveTo left it: a step that wrote status.phase around MoveTo is caught by the runner (PhaseBypassed).
+    private string? _phase;
 
     public ImageBuild Build { get; }
 
@@ -30,18 +34,41 @@ public sealed class ReconcileContext
     /// <summary>1-based number of the current attempt.</summary>
     public int Attempt => Status.Retries + 1;
 
-    /// <summary>The user's token, read from the Secret by the step that needs it; never logged or stored.</summary>
-    public string? Token { get; set; }
-
-    /// <summary>Where the build Job fetches the source, set by source resolution.</summary>
-    public string? ArchiveUrl { get; set; }
-
-    public string? CloneUrl { get; set; }
-
     /// <summary>Events to record after the status write, so one reconcile emits each state change once.</summary>
     public List<(string Type, string Reason, string Message)> Events { get; } = [];
 
     public bool IsTerminal => Phases.IsTerminal(Status.Phase);
+
+    /// <summary>The step running now (set by <see cref="StepRunner"/>); null when a step runs on its own, as in a unit test.</summary>
+    public string? Step { get; internal set; }
+
+    /// <summary>
+    /// What Ready should say after this reconcile: the last thing that happened to the build (a phase move with its
+    /// reason, or the runner's word on an error), null when nothing did. <see cref="ReadySummary"/> writes it, once, at the end.
+    /// </summary>
+    public ReadyVerdict? Ready { get; internal set; }
+
+    /// <summary>
+    /// Moves the build to <paramref name="phase"/> (or keeps it there) for <paramref name="reason"/>; the move must be in
+    /// <see cref="BuildLifecycle.Transitions"/> for the running step, else it is refused (a bug, reported as a reconcile error).
+    /// Ready follows the move: True in Succeeded, Unknown for a new build's first phase, False otherwise.
+    /// </summary>
+    public void MoveTo(string phase, string reason, string message)
+    {
+        var from = Status.Phase;
+        if (!BuildLifecycle.Allows(from, phase, Step))
+        {
+            throw new InvalidOperationException($"Phase {from ?? "(new)"} -> {phase} by {Step} is not a move of the build lifecycle (BuildLifecycle.Transitions).");
+        }
+        Status.Phase = _phase = phase;
+        Ready = new ReadyVerdict(phase == Phases.Succeeded ? "True" : from is null ? "Unknown" : "False", reason, message);
+    }
+
+    /// <summary>True when the phase was written without <see cref="MoveTo"/>, past the table's check.</summary>
+    internal bool PhaseBypassed => Status.Phase != _phase;
+
+    /// <summary>Sets what Ready should say without a phase move (the runner's error path: <see cref="ReconcileErrors"/>).</summary>
+    public void ReportReady(string status, string reason, string message) => Ready = new ReadyVerdict(status, reason, message);
 
     public void Event(string reason, string message, bool warning = false) =>
         Events.Add((warning ? "Warning" : "Normal", reason, message));

@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Reconciliation.Steps;
 using ImageBuilder.Operator.Sources;
 using Microsoft.Extensions.Options;
 
@@ -22,15 +23,18 @@ public sealed class ReconcileErrors(BuildOutcomes outcomes, IOptions<ReconcileOp
     /// Records <paramref name="error"/> from <paramref name="step"/> on <paramref name="context"/>, whose status
     /// is as it was before that step ran.
     /// </summary>
-    public async Task<StepResult> RecordAsync(ReconcileContext context, string step, Exception error, string? token, CancellationToken cancellationToken)
+    public async Task<StepResult> RecordAsync(ReconcileContext context, string step, Exception error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(error);
         var status = context.Status;
-        // A build whose first step throws still gets a phase.
-        status.Phase ??= Phases.Pending;
+        if (status.Phase is null)
+        {
+            // A build whose first step throws still gets a phase.
+            context.MoveTo(Phases.Pending, Reasons.Pending, AcceptStep.Accepted);
+        }
         var count = (status.ReconcileErrors ?? 0) + 1;
-        var detail = Describe(error, token);
+        var detail = Describe(error, null);
         var text = $"Reconcile failed in step {step}: {detail}";
         if (context.IsTerminal)
         {
@@ -46,7 +50,7 @@ public sealed class ReconcileErrors(BuildOutcomes outcomes, IOptions<ReconcileOp
         {
             status.ReconcileErrors = count;
             var message = $"{text} (error {count} of {_options.MaxConsecutiveErrors} before attempt {context.Attempt} fails; retrying with backoff).";
-            context.SetCondition(ConditionTypes.Ready, "False", Reasons.ReconcileError, message);
+            context.ReportReady("False", Reasons.ReconcileError, message);
             if (count == 1)
             {
                 context.Event(Reasons.ReconcileError, message, warning: true);
@@ -68,7 +72,10 @@ public sealed class ReconcileErrors(BuildOutcomes outcomes, IOptions<ReconcileOp
         return result.Stop ? result : StepResult.RequeueAfterDelay(TimeSpan.Zero);
     }
 
-    /// <summary>After a reconcile in which no step threw: the count starts again, and a Ready left at ReconcileError says it recovered.</summary>
+    /// <summary>
+    /// After a reconcile in which no step threw: the count starts again, and a Ready left at ReconcileError (no step
+    /// moved the build in this reconcile) says it recovered.
+    /// </summary>
     public static void Cleared(ReconcileContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -79,21 +86,26 @@ public sealed class ReconcileErrors(BuildOutcomes outcomes, IOptions<ReconcileOp
         }
         status.ReconcileErrors = null;
         var ready = status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Ready);
-        if (ready?.Reason == Reasons.ReconcileError)
+        if (context.Ready is null && ready?.Reason == Reasons.ReconcileError)
         {
             var message = $"The reconcile succeeded again after {count} failed; phase {status.Phase}.";
-            context.SetCondition(ConditionTypes.Ready, context.Status.Phase == Phases.Succeeded ? "True" : "False", Reasons.ReconcileRecovered, message);
+            context.ReportReady(context.Status.Phase == Phases.Succeeded ? "True" : "False", Reasons.ReconcileRecovered, message);
             context.Event(Reasons.ReconcileRecovered, message);
         }
     }
 
     /// <summary>
-    /// The exception's type and first line, at most <see cref="MaxDetail"/> characters, with the user's token
-    /// and any URL credentials removed: the text goes into a condition, an Event and a Kusanali message.
+    /// The exception's type and first line, at most <see cref="MaxDetail"/> characters, with <paramref name="token"/>
+    /// and any URL credentials removed: the text goes into a condition, an Event and a Kusanali message. A
+    /// <see cref="RedactedException"/> was described so already by the step that held the token.
     /// </summary>
     public static string Describe(Exception error, string? token)
     {
         ArgumentNullException.ThrowIfNull(error);
+        if (error is RedactedException)
+        {
+            return error.Message;
+        }
         var line = error.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
         if (!string.IsNullOrEmpty(token))
         {

@@ -3,6 +3,7 @@ using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation.Admission;
+using ImageBuilder.Operator.Reconciliation.Steps;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace ImageBuilder.Operator.Reconciliation;
 
 public static class ReconciliationServiceCollectionExtensions
 {
-    /// <summary>Registers the ImageBuild reconciler and its steps, in reconcile order, with validated <see cref="ReconcileOptions"/>.</summary>
+    /// <summary>Registers the ImageBuild reconciler and its steps with validated <see cref="ReconcileOptions"/>.</summary>
     public static IServiceCollection AddReconciliation(this IServiceCollection services)
     {
         services.AddOptions<ReconcileOptions>().BindConfiguration(ReconcileOptions.SectionName).ValidateOnStart();
@@ -42,10 +43,20 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
         services.TryAddSingleton<RetiredBuilds>();
-        foreach (var step in ImageBuildReconciler.StepOrder)
-        {
-            services.AddSingleton(typeof(IReconcileStep), step);
-        }
+        // The steps, each once; their order is written in ImageBuildReconciler.Lifecycle, not here.
+        services.AddSingleton<AcceptStep>();
+        services.AddSingleton<CancelStep>();
+        services.AddSingleton<ValidateStep>();
+        services.AddSingleton<SupersedeStep>();
+        services.AddSingleton<RetryStep>();
+        services.AddSingleton<ResolveSourceStep>();
+        services.AddSingleton<CacheCheckStep>();
+        services.AddSingleton<AdmissionStep>();
+        services.AddSingleton<EnsureJobStep>();
+        services.AddSingleton<ObserveJobStep>();
+        services.AddSingleton<NotifyStep>();
+        services.AddSingleton<CleanupStep>();
+        services.AddSingleton<RetentionStep>();
         services.AddSingleton<IReconciler<ImageBuild>, ImageBuildReconciler>();
         return services;
     }

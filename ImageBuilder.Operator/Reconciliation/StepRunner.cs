@@ -1,37 +1,45 @@
 namespace ImageBuilder.Operator.Reconciliation;
 
 /// <summary>
-/// Runs the reconcile steps in order on one context until one stops. A step that throws (anything but
-/// this reconcile's own cancellation) does not escape as an exception, which would leave the ImageBuild
-/// without a word: <see cref="ReconcileErrors"/> records it on the status as it was before that step.
+/// Runs the reconcile steps in order on one context until one stops, then writes Ready (<see cref="ReadySummary"/>).
+/// A step that throws (anything but this reconcile's own cancellation) does not escape as an exception, which would
+/// leave the ImageBuild without a word: <see cref="ReconcileErrors"/> records it on the status as it was before that step.
 /// </summary>
-public sealed class StepRunner(IEnumerable<IReconcileStep> steps, ReconcileErrors errors, ILogger<StepRunner> logger)
+public sealed class StepRunner(ReconcileErrors errors, ILogger<StepRunner> logger)
 {
-    private readonly IReadOnlyList<IReconcileStep> _steps = [.. steps];
+    /// <summary>The name the error path moves phases by (<see cref="BuildLifecycle.Transitions"/>).</summary>
+    public const string ErrorPath = nameof(ReconcileErrors);
 
     /// <summary>The context whose status is to be written, and what the reconcile loop does next.</summary>
-    public async Task<(ReconcileContext Context, StepResult Result)> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
+    public async Task<(ReconcileContext Context, StepResult Result)> RunAsync(ReconcileContext context, IReadOnlyList<IReconcileStep> steps, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(steps);
         var result = StepResult.Continue();
-        foreach (var step in _steps)
+        foreach (var step in steps)
         {
             // What the earlier steps decided stands (e.g. RetryStep starting the next attempt); only the
             // throwing step's half-made changes are dropped. Steps are idempotent, so it runs again whole.
             var before = ImageBuildStore.CopyStatus(context.Status);
-            var events = context.Events.Count;
+            var (events, ready) = (context.Events.Count, context.Ready);
+            var name = StepName(step);
+            context.Step = name;
             try
             {
                 result = await step.RunAsync(context, cancellationToken);
+                if (context.PhaseBypassed)
+                {
+                    throw new InvalidOperationException($"Step {name} set phase {context.Status.Phase} without ReconcileContext.MoveTo, past BuildLifecycle.Transitions.");
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                var name = StepName(step);
                 Log.StepThrew(logger, context.Namespace, context.Name, name, e);
-                var fresh = new ReconcileContext(context.Build, before, context.Now);
+                var fresh = new ReconcileContext(context.Build, before, context.Now) { Step = ErrorPath, Ready = ready };
                 fresh.Events.AddRange(context.Events.Take(events));
-                // The token is passed only to remove it from the message.
-                return (fresh, await errors.RecordAsync(fresh, name, e, context.Token, cancellationToken));
+                result = await errors.RecordAsync(fresh, name, e, cancellationToken);
+                ReadySummary.Apply(fresh);
+                return (fresh, result);
             }
             if (result.Stop)
             {
@@ -39,12 +47,17 @@ public sealed class StepRunner(IEnumerable<IReconcileStep> steps, ReconcileError
             }
         }
         ReconcileErrors.Cleared(context);
+        ReadySummary.Apply(context);
         return (context, result);
     }
 
-    private static string StepName(IReconcileStep step)
+    /// <summary>A step's name in messages and in <see cref="BuildLifecycle.Transitions"/>: its type name without "Step".</summary>
+    public static string StepName(IReconcileStep step) => step is NamedStep named ? named.Name : StepName(step?.GetType()!);
+
+    public static string StepName(Type stepType)
     {
-        var name = step.GetType().Name;
+        ArgumentNullException.ThrowIfNull(stepType);
+        var name = stepType.Name;
         return name.EndsWith("Step", StringComparison.Ordinal) ? name[..^4] : name;
     }
 }

@@ -15,7 +15,7 @@ public sealed class AdmissionStepTests
         var step = Step(world);
         var context = world.Context(build);
 
-        var result = await step.RunAsync(context, CancellationToken.None);
+        var result = await Builds.RunAsync(step, context);
 
         Assert.Equal((true, AdmissionStep.SafetyPoll), (result.Stop, result.RequeueAfter));
         Assert.Equal((Phases.Queued, 1), (context.Status.Phase, context.Status.QueuePosition));
@@ -42,7 +42,7 @@ public sealed class AdmissionStepTests
         world.Job(world.Build("running", "u1", 50, Phases.Building));
         var context = world.Context(world.Build("second", "u1", 5));
 
-        await Step(world).RunAsync(context, CancellationToken.None);
+        await Builds.RunAsync(Step(world), context);
 
         var ready = Assert.Single(context.Status.Conditions!, c => c.Type == ConditionTypes.Ready);
         Assert.Contains("Build:MaxConcurrentBuildsPerUser", ready.Message, StringComparison.Ordinal);

@@ -2,17 +2,19 @@ using ImageBuilder.Operator.Api;
 
 namespace ImageBuilder.Operator.Reconciliation.Steps;
 
-/// <summary>Gives a new ImageBuild its first status: phase Pending, Ready=Unknown, the requested ref. Sets: Ready.</summary>
+/// <summary>Gives a new ImageBuild its first status: phase Pending (Ready=Unknown), the requested ref. Sets: no condition.</summary>
 public sealed class AcceptStep : IReconcileStep
 {
+    /// <summary>Ready's message for a build nothing has happened to yet.</summary>
+    public const string Accepted = "The build is accepted and waits to start.";
+
     public Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
         var status = context.Status;
         status.Ref = DescribeRef(context.Build.Spec.Source);
         if (status.Phase is null)
         {
-            status.Phase = Phases.Pending;
-            context.SetCondition(ConditionTypes.Ready, "Unknown", Reasons.Pending, "The build is accepted and waits to start.");
+            context.MoveTo(Phases.Pending, Reasons.Pending, Accepted);
         }
         return Task.FromResult(StepResult.Continue());
     }

@@ -10,7 +10,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// Holds a build that needs a Job until a build slot is free for it (<see cref="BuildSlots"/>, fair across users by
 /// <see cref="FairShare"/>): phase Queued with its place in the queue. Runs after the source is resolved and the
 /// registry checked, so a bad ref fails at once and an image already pushed never waits; every attempt passes here,
-/// so a retry needs a slot too. Sets: Ready (while queued).
+/// so a retry needs a slot too. Sets: no condition.
 /// </summary>
 public sealed class AdmissionStep(BuildSlots slots, IOptions<BuildOptions> buildOptions) : IReconcileStep
 {
@@ -27,7 +27,7 @@ public sealed class AdmissionStep(BuildSlots slots, IOptions<BuildOptions> build
     public Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
         var status = context.Status;
-        if (!ResolveSourceStep.NeedsJob(context) || status.Commit is null || status.Image is null)
+        if (!BuildLifecycle.NeedsJob(context) || status.Commit is null || status.Image is null)
         {
             return Task.FromResult(StepResult.Continue());
         }
@@ -43,10 +43,9 @@ public sealed class AdmissionStep(BuildSlots slots, IOptions<BuildOptions> build
         {
             context.Event(Reasons.WaitingForBuildSlot, message);
         }
-        status.Phase = Phases.Queued;
+        context.MoveTo(Phases.Queued, Reasons.WaitingForBuildSlot, message);
         status.QueuedSince ??= context.Now.UtcDateTime;
         status.QueuePosition = decision.Position;
-        context.SetCondition(ConditionTypes.Ready, "False", Reasons.WaitingForBuildSlot, message);
         return Task.FromResult(StepResult.RequeueAfterDelay(decision.BehindArriving ? ArrivingPoll : SafetyPoll));
     }
 

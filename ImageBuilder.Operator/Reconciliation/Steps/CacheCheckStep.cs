@@ -5,13 +5,13 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 
 /// <summary>
 /// Names the image for the resolved commit and asks the registry whether it is already there:
-/// if so the build succeeds with the existing digest, without a Job. Sets: Ready.
+/// if so the build succeeds with the existing digest, without a Job. Sets: no condition.
 /// </summary>
 public sealed class CacheCheckStep(ImageNamer namer, IRegistryClient registry, BuildOutcomes outcomes) : IReconcileStep
 {
     public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
-        if (!ResolveSourceStep.NeedsJob(context) || context.Status.Commit is not { } commit)
+        if (!BuildLifecycle.NeedsJob(context) || context.Status.Commit is not { } commit)
         {
             return StepResult.Continue();
         }

@@ -9,7 +9,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// Secret, phase Cancelled, an Event naming who set the annotation and why. Nobody is notified: whoever cancels
 /// knows, and the container manager must not deploy nor Kusanali report a build that was stopped on purpose. Runs
 /// before everything else and stops the reconcile for a cancelled build, so no later step (notify, retry) ever acts
-/// on it. A finished build is left as it is. Sets: Ready, Building.
+/// on it. A finished build is left as it is. Sets: Building.
 /// </summary>
 public sealed class CancelStep(BuildTeardown teardown, IObjectReader<ImageBuild> liveBuilds) : IReconcileStep
 {
@@ -33,7 +33,7 @@ public sealed class CancelStep(BuildTeardown teardown, IObjectReader<ImageBuild>
         var by = SetBy(await WithManagedFieldsAsync(context.Build, cancellationToken));
         var message = $"Cancelled by {by} ({Annotations.Cancel}: {Reason(value)})"
             + (jobs.Count > 0 ? $"; Job {string.Join(", ", jobs)} deleted." : ".");
-        status.Phase = Phases.Cancelled;
+        context.MoveTo(Phases.Cancelled, Reasons.Cancelled, message);
         status.CompletionTime = context.Now.UtcDateTime;
         status.NextAttemptTime = null;
         status.QueuePosition = null;
@@ -44,7 +44,6 @@ public sealed class CancelStep(BuildTeardown teardown, IObjectReader<ImageBuild>
         {
             context.SetCondition(ConditionTypes.Building, "False", Reasons.Cancelled, message);
         }
-        context.SetCondition(ConditionTypes.Ready, "False", Reasons.Cancelled, message);
         context.Event(Reasons.Cancelled, message);
         return StepResult.Done();
     }

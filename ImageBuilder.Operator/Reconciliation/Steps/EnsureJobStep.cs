@@ -3,6 +3,7 @@ using System.Text.Json;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Sources;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -11,21 +12,24 @@ using Microsoft.Extensions.Options;
 namespace ImageBuilder.Operator.Reconciliation.Steps;
 
 /// <summary>
-/// Creates the current attempt's build Job from the configured strategy. Idempotent: the Job's
-/// name is fixed per attempt, so one left by a crash is adopted. Sets: Building, Ready.
+/// Creates the current attempt's build Job from the configured strategy, for the source <see cref="ResolveSourceStep"/>
+/// resolved in this reconcile. Idempotent: the Job's name is fixed per attempt, so one left by a crash is adopted.
+/// Sets: Building.
 /// </summary>
 public sealed class EnsureJobStep(
     IKubernetes kubernetes,
     IBuildStrategyProvider strategies,
     RegistrySecrets registrySecrets,
     BuildOutcomes outcomes,
-    IOptions<BuildOptions> buildOptions) : IReconcileStep
+    IOptions<BuildOptions> buildOptions)
 {
     private readonly BuildOptions _options = buildOptions.Value;
 
-    public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
+    public async Task<StepResult> RunAsync(ReconcileContext context, SourceResolution source, CancellationToken cancellationToken)
     {
-        if (!ResolveSourceStep.NeedsJob(context) || context.Status.Commit is not { } commit || context.Status.Image is not { } image)
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(source);
+        if (!BuildLifecycle.NeedsJob(context) || source.Commit is not { } commit || context.Status.Image is not { } image)
         {
             return StepResult.Continue();
         }
@@ -33,7 +37,7 @@ public sealed class EnsureJobStep(
         var jobName = JobNames.For(context.Build, context.Attempt);
         var timeout = context.Build.Spec.TimeoutSeconds is int seconds ? TimeSpan.FromSeconds(seconds) : _options.DefaultTimeout;
         var tokenRef = context.Build.Spec.Source.TokenSecretRef;
-        var request = new BuildJobRequest(context.Build, jobName, context.Attempt, commit, context.ArchiveUrl, context.CloneUrl, image,
+        var request = new BuildJobRequest(context.Build, jobName, context.Attempt, commit, source.ArchiveUrl, source.CloneUrl, image,
             tokenRef?.Name ?? "", string.IsNullOrEmpty(tokenRef?.Key) ? "token" : tokenRef.Key, registrySecret, timeout);
         try
         {
@@ -59,12 +63,11 @@ public sealed class EnsureJobStep(
         }
 
         var status = context.Status;
-        status.Job = jobName;
-        status.Phase = Phases.Building;
-        status.StartTime ??= context.Now.UtcDateTime;
         var message = $"Attempt {context.Attempt}: Job {jobName} builds commit {commit[..Math.Min(12, commit.Length)]} into {image}.";
+        context.MoveTo(Phases.Building, Reasons.BuildStarted, message);
+        status.Job = jobName;
+        status.StartTime ??= context.Now.UtcDateTime;
         context.SetCondition(ConditionTypes.Building, "True", Reasons.BuildStarted, message);
-        context.SetCondition(ConditionTypes.Ready, "False", Reasons.BuildStarted, message);
         context.Event(Reasons.BuildStarted, message);
         // The Job watch brings the next reconcile; the requeue only arms the never-started watchdog.
         return StepResult.RequeueAfterDelay(_options.PendingTimeout);

@@ -6,9 +6,9 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// <summary>
 /// Sends the terminal BuildResponse (container manager on success, Kusanali on failure) and
 /// records it only once the broker confirmed, so a crash in between re-sends it with the same
-/// message id. Sets: no condition; <c>status.notification</c>.
+/// message id. Sets: no condition; <c>status.notification</c>; a success a newer build beat to the announcement moves to Superseded.
 /// </summary>
-public sealed class NotifyStep(IBuildNotifier notifier, INotificationOrder order, ILogger<NotifyStep> logger) : IReconcileStep
+public sealed class NotifyStep(IBuildNotifier notifier, INotificationOrder order, BuildOutcomes outcomes, ILogger<NotifyStep> logger) : IReconcileStep
 {
     public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
@@ -16,7 +16,7 @@ public sealed class NotifyStep(IBuildNotifier notifier, INotificationOrder order
         {
             return StepResult.Continue();
         }
-        var response = Response(context);
+        var response = Response(context, context.Status.LastFailure is { } failure ? outcomes.Final(failure, context.Attempt).Message : null);
         var messageId = string.Create(CultureInfo.InvariantCulture, $"{context.Build.Metadata.Uid}-{context.Attempt}");
         try
         {
@@ -47,20 +47,20 @@ public sealed class NotifyStep(IBuildNotifier notifier, INotificationOrder order
     private static void NotAnnounced(ReconcileContext context, string newer)
     {
         var status = context.Status;
-        status.Phase = Phases.Superseded;
-        status.SupersededBy = newer;
         var message = $"Pushed {status.Image}, but not announced: ImageBuild {newer} of the same application was requested later and already announced, "
             + "and announcing this older build now would make the container manager deploy an older image over it.";
-        context.SetCondition(ConditionTypes.Ready, "False", Reasons.NewerBuildAnnounced, message);
+        context.MoveTo(Phases.Superseded, Reasons.NewerBuildAnnounced, message);
+        status.SupersededBy = newer;
         context.Event(Reasons.NewerBuildAnnounced, message);
     }
 
-    public static BuildResponse Response(ReconcileContext context)
+    /// <summary>The BuildResponse of CONTRACTS.md; <paramref name="failureMessage"/> is the final failure's (<see cref="BuildOutcomes.Final"/>).</summary>
+    public static BuildResponse Response(ReconcileContext context, string? failureMessage)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var build = context.Build;
         var status = context.Status;
         var failed = status.Phase == Phases.Failed;
-        var ready = status.Conditions?.FirstOrDefault(c => c.Type == ConditionTypes.Ready);
         return new BuildResponse
         {
             ApplicationId = build.Spec.ApplicationId ?? "",
@@ -72,7 +72,7 @@ public sealed class NotifyStep(IBuildNotifier notifier, INotificationOrder order
             BuildCommit = status.Commit ?? "",
             IsError = failed,
             Fault = failed ? status.LastFailure?.Fault ?? Faults.Service : "",
-            Message = failed ? ready?.Message ?? status.LastFailure?.Message ?? "" : "",
+            Message = failed ? failureMessage ?? "" : "",
             BuildOutput = status.LastFailure?.LogTail is { } tail && failed ? tail : "",
             Attempts = context.Attempt,
             ImageBuild = $"{context.Namespace}/{context.Name}",

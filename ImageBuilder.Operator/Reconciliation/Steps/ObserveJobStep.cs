@@ -11,7 +11,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// <summary>
 /// Reads the current attempt's Job and pod and turns them into an outcome: still running, pushed
 /// (digest from the termination message), failed (classified), or a pod that never started
-/// (the watchdog deletes the Job). Sets: Building, Ready.
+/// (the watchdog deletes the Job). Sets: Building.
 /// </summary>
 public sealed class ObserveJobStep(
     IObjectCache<V1Job> jobCache,

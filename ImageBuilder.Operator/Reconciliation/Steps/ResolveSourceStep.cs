@@ -9,50 +9,61 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// Before each attempt's Job: checks access with the user's token and resolves the ref to a
 /// commit. Later attempts build the commit the first one resolved, so a retry never builds a
 /// different revision. A token Secret that does not exist yet is waited for (phase Pending, reason
-/// TokenSecretMissing) up to <see cref="ReconcileOptions.TokenSecretTimeout"/>. Sets: SourceResolved, Ready
-/// (on failure or while waiting).
+/// TokenSecretMissing) up to <see cref="ReconcileOptions.TokenSecretTimeout"/>. Gives the resolved source (where the Job
+/// fetches it) to the reconciler, which hands it to <see cref="EnsureJobStep"/>. Sets: SourceResolved.
 /// </summary>
-public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader tokens, BuildOutcomes outcomes, IOptions<ReconcileOptions> options) : IReconcileStep
+public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader tokens, BuildOutcomes outcomes, IOptions<ReconcileOptions> options)
 {
     private readonly ReconcileOptions _options = options.Value;
 
-    public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
+    /// <summary>What the reconcile does next, and the source when it resolved (null when not needed, waiting or failed).</summary>
+    public async Task<(StepResult Result, SourceResolution? Source)> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
-        if (!NeedsJob(context))
+        if (!BuildLifecycle.NeedsJob(context))
         {
-            return StepResult.Continue();
+            return (StepResult.Continue(), null);
         }
         var (token, missing) = await tokens.ReadAsync(context.Build, cancellationToken);
         if (missing is not null && IsBridgeWriteInFlight(context))
         {
-            return StepResult.RequeueAfterDelay(BridgeSecretPoll);
+            return (StepResult.RequeueAfterDelay(BridgeSecretPoll), null);
         }
         if (missing is not null)
         {
-            return await WaitForTokenAsync(context, missing, cancellationToken);
+            return (await WaitForTokenAsync(context, missing, cancellationToken), null);
         }
         context.Status.TokenSecretMissingSince = null;
-        context.Token = token;
 
         var source = context.Build.Spec.Source;
         var pinned = context.Status.Commit is { } commit
             ? new SourceSpec { Connector = source.Connector, Repo = source.Repo, Type = RefTypes.Commit, Commit = commit, TokenSecretRef = source.TokenSecretRef }
             : source;
-        var resolution = await resolver.ResolveAsync(pinned, token, cancellationToken);
+        var resolution = await ResolveAsync(pinned, token, cancellationToken);
         if (resolution.Failure is { } failure)
         {
-            return await FailAsync(context, failure, cancellationToken);
+            return (await FailAsync(context, failure, cancellationToken), null);
         }
-
-        context.ArchiveUrl = resolution.ArchiveUrl;
-        context.CloneUrl = resolution.CloneUrl;
         if (context.Status.Commit != resolution.Commit)
         {
             context.Status.Commit = resolution.Commit;
             context.Event(Reasons.Resolved, $"{context.Status.Ref} of {source.Repo} is commit {resolution.Commit}.");
         }
         context.SetCondition(ConditionTypes.SourceResolved, "True", Reasons.Resolved, $"{context.Status.Ref} resolved to {resolution.Commit}.");
-        return StepResult.Continue();
+        return (StepResult.Continue(), resolution);
+    }
+
+    private async Task<SourceResolution> ResolveAsync(SourceSpec source, string? token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await resolver.ResolveAsync(source, token, cancellationToken);
+        }
+        catch (Exception e) when (!string.IsNullOrEmpty(token) && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            // An error no connector classified (a missing git, an unexpected answer) becomes a condition, an Event and
+            // Kusanali's message (StepRunner): only this step holds the token to take out of its text.
+            throw new RedactedException(ReconcileErrors.Describe(e, token));
+        }
     }
 
     /// <summary>How long a build the queue bridge made may be seen without its Secret before that counts as missing.</summary>
@@ -70,11 +81,6 @@ public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader toke
         && context.Build.Metadata.Annotations?.TryGetValue(Messaging.ImageBuildFactory.RequestedByAnnotation, out var by) == true && by == Messaging.ImageBuildFactory.RequestedByBridge
         && context.Build.Metadata.CreationTimestamp is { } created
         && context.Now - new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) < BridgeSecretGrace;
-
-    /// <summary>True when the current attempt has no Job yet: only then is the source needed.</summary>
-    public static bool NeedsJob(ReconcileContext context) =>
-        !context.IsTerminal && context.Status.Phase != Phases.Retrying
-        && context.Status.Job != JobNames.For(context.Build, context.Attempt);
 
     // Level-triggered: `kubectl apply -f dir/` and GitOps tools create the Secret after the ImageBuild as
     // often as before. The wait polls (one GET per waiting build per interval) rather than watching Secrets:
@@ -102,9 +108,8 @@ public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader toke
             status.TokenSecretMissingSince = since.UtcDateTime;
             context.Event(Reasons.TokenSecretMissing, message, warning: true);
         }
-        status.Phase = Phases.Pending;
+        context.MoveTo(Phases.Pending, Reasons.TokenSecretMissing, message);
         context.SetCondition(ConditionTypes.SourceResolved, "False", Reasons.TokenSecretMissing, message);
-        context.SetCondition(ConditionTypes.Ready, "False", Reasons.TokenSecretMissing, message);
         var left = deadline - context.Now;
         return StepResult.RequeueAfterDelay(left < _options.TokenSecretPollInterval ? left : _options.TokenSecretPollInterval);
     }

@@ -4,7 +4,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 
 /// <summary>
 /// While Retrying, waits until the scheduler releases the next attempt (the fail queue handed it
-/// back, or its time came), then starts it: <c>status.retries</c> counts it. Sets: Ready.
+/// back, or its time came), then starts it: <c>status.retries</c> counts it. Sets: no condition.
 /// </summary>
 public sealed class RetryStep(IRetryScheduler scheduler) : IReconcileStep
 {
@@ -26,11 +26,9 @@ public sealed class RetryStep(IRetryScheduler scheduler) : IReconcileStep
             return Task.FromResult(StepResult.RequeueAfterDelay(due > TimeSpan.Zero ? due : SafetyPoll));
         }
         status.Retries++;
-        status.Phase = Phases.Pending;
+        context.MoveTo(Phases.Pending, Reasons.RetryStarted, $"Attempt {context.Attempt} starts after: {status.LastFailure?.Message}");
         status.Job = null;
         status.NextAttemptTime = null;
-        var message = $"Attempt {context.Attempt} starts after: {status.LastFailure?.Message}";
-        context.SetCondition(ConditionTypes.Ready, "False", Reasons.RetryStarted, message);
         context.Event(Reasons.RetryStarted, $"Attempt {context.Attempt} starts.");
         return Task.FromResult(StepResult.Continue());
     }

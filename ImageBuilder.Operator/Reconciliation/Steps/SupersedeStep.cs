@@ -14,7 +14,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// deleted, the phase becomes Superseded with <c>status.supersededBy</c>, an Event names the newer ImageBuild, and nobody
 /// is notified. Each build decides only its own fate, so its status has one writer; a newer build nudges the older ones
 /// it replaces with the <see cref="Annotations.SupersededBy"/> annotation, whose change brings their reconcile at once
-/// (a running build would otherwise wait for its Job to change or for the resync). Sets: Ready, Building.
+/// (a running build would otherwise wait for its Job to change or for the resync). Sets: Building.
 /// </summary>
 /// <remarks>
 /// Siblings come from the informer's cache. A stale cache can only delay a decision, not make a wrong one: of two builds,
@@ -54,15 +54,14 @@ public sealed class SupersedeStep(IKubernetes kubernetes, BuildTeardown teardown
 
         var status = context.Status;
         var wasBuilding = status.Phase == Phases.Building;
-        status.Phase = Phases.Superseded;
+        var message = $"Superseded by ImageBuild {newerName}, a newer request for {context.Build.Spec.Source.Repo} ({status.Ref}) of the same application: "
+            + (wasBuilding ? "its build Job was stopped, " : "it never built, ") + "its token Secret deleted, and nobody is notified.";
+        context.MoveTo(Phases.Superseded, Reasons.Superseded, message);
         status.SupersededBy = newerName;
         status.CompletionTime = context.Now.UtcDateTime;
         status.NextAttemptTime = null;
         status.QueuePosition = null;
         status.CleanedUp = true;
-        var message = $"Superseded by ImageBuild {newerName}, a newer request for {context.Build.Spec.Source.Repo} ({status.Ref}) of the same application: "
-            + (wasBuilding ? "its build Job was stopped, " : "it never built, ") + "its token Secret deleted, and nobody is notified.";
-        context.SetCondition(ConditionTypes.Ready, "False", Reasons.Superseded, message);
         if (status.Conditions?.Any(c => c.Type == ConditionTypes.Building) == true)
         {
             context.SetCondition(ConditionTypes.Building, "False", Reasons.Superseded, message);

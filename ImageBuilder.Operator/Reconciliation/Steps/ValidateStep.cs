@@ -6,7 +6,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// <summary>
 /// Rejects what the CRD schema cannot express (1.20 has no cross-field rules): the ref its type
 /// needs, the repo form of the connector, paths inside the repository. The same rules as the
-/// queue bridge's (one module, Requests/), so kubectl and the queue accept the same builds. A user fault, never retried. Sets: Ready.
+/// queue bridge's (one module, Requests/), so kubectl and the queue accept the same builds. A user fault, never retried. Sets: no condition.
 /// </summary>
 public sealed class ValidateStep(BuildOutcomes outcomes) : IReconcileStep
 {
