@@ -34,7 +34,6 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<RegistrySecrets>();
         services.AddSingleton<BuildTeardown>();
         services.AddSingleton<BuildSlots>();
-        services.AddSingleton<IJobKeyMapper<ImageBuild>, QueuedBuildsOnFreedSlot>();
         services.AddOptions<SupersedeOptions>().BindConfiguration(SupersedeOptions.SectionName).ValidateOnStart();
         services.AddSingleton<INotificationOrder, NotificationOrder>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
 using k8s.Autorest;
@@ -48,7 +47,7 @@ public sealed class CleanupStep(
     private async Task PruneJobsAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
         // Matched by owner, not by the build-name label: a name may be longer than a label value can be.
-        var finished = (await jobs.ListAsync(context.Namespace, ControllerServiceCollectionExtensions.ManagedJobsSelector, cancellationToken))
+        var finished = (await jobs.ListAsync(context.Namespace, ImageBuildController.ManagedJobsSelector, cancellationToken))
             .Where(j => j.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true)
             .Where(j => j.Status?.CompletionTime is not null || (j.Status?.Failed ?? 0) > 0).ToList();
         var surplus = Surplus(finished.Where(j => (j.Status?.Succeeded ?? 0) > 0), _options.SuccessfulJobsHistoryLimit)
