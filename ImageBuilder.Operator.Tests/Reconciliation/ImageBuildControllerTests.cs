@@ -30,6 +30,15 @@ public sealed class ImageBuildControllerTests
         Assert.Equal(2, provider.GetServices<IControllerWatch<ImageBuild>>().Count(w => ReferenceEquals(w.Informer, jobs)));
         Assert.NotNull(provider.GetRequiredService<QueuedBuildsOnFreedSlot>());
         Assert.Contains(provider.GetServices<IHostedService>(), s => s is ControllerHost<ImageBuild>);
+        Assert.Equal<CacheTransform<V1Job>>(JobCacheTrim.Trim, provider.GetRequiredService<CacheTransform<V1Job>>());
+        Assert.Equal<CacheTransform<ImageBuild>>(ImageBuildCacheTrim.Trim, provider.GetRequiredService<CacheTransform<ImageBuild>>());
+    }
+
+    [Fact]
+    public void ManagedByLabel_IsTheOneTheRuntimeInternsValuesOf()
+    {
+        // Every cached build and Job carries it; the runtime keeps one copy of its value instead of one per object.
+        Assert.Equal(CacheTransforms.ManagedByLabel, Annotations.ManagedByLabel);
     }
 
     [Fact]

@@ -30,6 +30,7 @@ public static class ReconciliationServiceCollectionExtensions
         services.TryAddSingleton<IObjectLister<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectDeleter<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectLister<V1Pod>, KubernetesPodLister>();
+        services.TryAddSingleton<IObjectReader<ImageBuild>, LiveImageBuildReader>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
         services.AddSingleton<BuildTeardown>();
