@@ -1,4 +1,4 @@
-using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Controllers;
 
 namespace ImageBuilder.Operator.Tests.Controllers;
 

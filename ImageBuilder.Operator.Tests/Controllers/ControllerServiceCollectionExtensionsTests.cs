@@ -1,8 +1,8 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Controllers.Election;
 using ImageBuilder.Operator.Controllers.Hosting;
-using ImageBuilder.Operator.Options;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
@@ -30,8 +30,32 @@ public sealed class ControllerServiceCollectionExtensionsTests
         Assert.IsType<SingleInstanceElection>(provider.GetRequiredService<ILeaderElection>());
         Assert.True(provider.GetRequiredService<ILeaderStatus>().IsLeader);
         Assert.NotNull(provider.GetRequiredService<IObjectCache<ImageBuild>>());
-        Assert.NotNull(provider.GetRequiredService<IObjectCache<V1Job>>());
+        Assert.Null(provider.GetService<IObjectCache<V1Job>>());
         Assert.Contains(provider.GetServices<IHostedService>(), s => s is ControllerHost<ImageBuild>);
+    }
+
+    [Fact]
+    public void AddControllerRuntime_OwnsAndWatchesOneType_OneInformerAndAWatchEach()
+    {
+        using var provider = Build([], controller => controller
+            .Owns<V1Job>("owner=me", ownerLabel: "owner-name")
+            .Watches<V1Job, EveryJobMapper>("owner=me"));
+
+        var watches = provider.GetServices<IControllerWatch<ImageBuild>>().ToList();
+        Assert.Equal(2, watches.Count);
+        Assert.All(watches, w => Assert.Same(provider.GetRequiredService<ResourceInformer<V1Job>>(), w.Informer));
+        Assert.Same(provider.GetRequiredService<ResourceInformer<V1Job>>(), provider.GetRequiredService<IObjectCache<V1Job>>());
+        Assert.NotNull(provider.GetRequiredService<EveryJobMapper>());
+    }
+
+    [Fact]
+    public void AddControllerRuntime_OneTypeWatchedWithTwoSelectors_FailsSayingSo()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Build([], controller => controller
+            .Owns<V1Job>("owner=me")
+            .Watches<V1Job, EveryJobMapper>("owner=someone-else")));
+
+        Assert.Contains("V1Job is already watched with selector 'owner=me'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,14 +99,19 @@ public sealed class ControllerServiceCollectionExtensionsTests
         Assert.NotEqual(LeaseLeaderElection.DefaultIdentity(), LeaseLeaderElection.DefaultIdentity());
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<ControllerBuilder<ImageBuild>>? configure = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         // A client that is never called: these tests only check the wiring.
         services.AddSingleton<IKubernetes>(_ => new Kubernetes(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1" }));
-        services.AddControllerRuntime<ImageBuild>(configuration);
+        services.AddControllerRuntime(configuration, configure);
         return services.BuildServiceProvider();
+    }
+
+    private sealed class EveryJobMapper : IKeyMapper<ImageBuild, V1Job>
+    {
+        public IEnumerable<ObjectKey> Map(V1Job? before, V1Job? after) => [ObjectKey.From((after ?? before)!)];
     }
 }

@@ -4,7 +4,7 @@ namespace ImageBuilder.Operator.Tests.Deploy;
 
 /// <summary>
 /// Where the chart grants the operator its rights: scoped, in the watched namespace only (the operator watches
-/// one namespace, Options/ControllerOptions.cs); cluster-wide, a ClusterRole. Integration/Deploy/ChartRbacTests
+/// one namespace, Controllers/ControllerOptions.cs); cluster-wide, a ClusterRole. Integration/Deploy/ChartRbacTests
 /// proves the same on the development cluster's RBAC.
 /// </summary>
 public sealed class ChartRbacScopeTests

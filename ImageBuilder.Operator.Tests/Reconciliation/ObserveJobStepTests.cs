@@ -155,10 +155,10 @@ public sealed class ObserveJobStepTests
     [Fact]
     public async Task Run_CompleteJobInTrimmedCache_ReadsThePodForTheDigest()
     {
-        // The Job cache keeps status and labels but not the pod template (CacheTransforms.Job): enough to see it ended.
+        // The Job cache keeps status and labels but not the pod template (JobCacheTrim): enough to see it ended.
         AddJob(Builds.Now.AddMinutes(-2), "Complete");
         AddPod("app-1-x", Builds.Now.AddMinutes(-1), "Succeeded", Done($$"""{"stage":"done","digest":"{{BuildSamples.Digest}}","image":"x","logTail":"pushed"}"""));
-        var cache = new InMemoryObjects<V1Job>().With(ImageBuilder.Operator.Controllers.Client.CacheTransforms.Job(_jobs.List().Single()));
+        var cache = new InMemoryObjects<V1Job>().With(JobCacheTrim.Trim(_jobs.List().Single()));
         var context = Building();
 
         await Step(cache).RunAsync(context, CancellationToken.None);

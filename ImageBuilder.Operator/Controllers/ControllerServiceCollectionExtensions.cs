@@ -1,8 +1,6 @@
-using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Controllers.Election;
 using ImageBuilder.Operator.Controllers.Hosting;
-using ImageBuilder.Operator.Options;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,20 +8,19 @@ using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Controllers;
 
-/// <summary>Registers the controller runtime for one resource type.</summary>
+/// <summary>Registers the controller runtime for one primary resource type.</summary>
 public static class ControllerServiceCollectionExtensions
 {
-    /// <summary>The label selector of the Jobs the controller watches: only those the operator made.</summary>
-    public const string ManagedJobsSelector = Annotations.ManagedByLabel + "=" + Annotations.ManagedByValue;
-
     /// <summary>
     /// Adds <see cref="ControllerOptions"/> (validated at start), an <see cref="IKubernetes"/> unless one is registered,
-    /// informers for <typeparamref name="TEntity"/> and the operator's Jobs (readable as <see cref="IObjectCache{T}"/>),
+    /// an informer for <typeparamref name="TEntity"/> (readable as <see cref="IObjectCache{T}"/>), the watches
+    /// <paramref name="configure"/> adds (owned and mapped types, see <see cref="ControllerBuilder{TPrimary}"/>),
     /// leader election (<see cref="ILeaderStatus"/>) and the hosted <see cref="ControllerHost{TEntity}"/>.
-    /// A <see cref="CacheTransform{T}"/> registered for <typeparamref name="TEntity"/> decides what its cache keeps.
+    /// A <see cref="CacheTransform{T}"/> registered for a type decides what its cache keeps (by default <see cref="CacheTransforms.Metadata{T}"/>).
     /// The caller registers the <see cref="IReconciler{TEntity}"/> (any lifetime: it is resolved in a scope per reconcile).
     /// </summary>
-    public static IServiceCollection AddControllerRuntime<TEntity>(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddControllerRuntime<TEntity>(
+        this IServiceCollection services, IConfiguration configuration, Action<ControllerBuilder<TEntity>>? configure = null)
         where TEntity : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -33,16 +30,14 @@ public static class ControllerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientFactory.BuildConfig(configuration)));
         AddInformer<TEntity>(services, labelSelector: null, resync: true);
-        // Jobs need no resync of their own: their owner's resync reconciles the same key.
-        services.TryAddSingleton<CacheTransform<V1Job>>(CacheTransforms.Job);
-        AddInformer<V1Job>(services, ManagedJobsSelector, resync: false);
+        configure?.Invoke(new ControllerBuilder<TEntity>(services));
         services.TryAddSingleton(CreateElection);
         services.TryAddSingleton<ILeaderStatus>(sp => sp.GetRequiredService<ILeaderElection>());
         services.AddHostedService<ControllerHost<TEntity>>();
         return services;
     }
 
-    private static void AddInformer<T>(IServiceCollection services, string? labelSelector, bool resync)
+    internal static void AddInformer<T>(IServiceCollection services, string? labelSelector, bool resync)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         services.TryAddSingleton(sp =>

@@ -1,6 +1,4 @@
-using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
-using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Dashboard;
 using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Metrics;
@@ -22,7 +20,7 @@ public static class ImageBuilderHostExtensions
         builder.Services.AddBuilds(builder.Configuration);
         builder.Services.AddMessaging(builder.Configuration);
         builder.Services.AddReconciliation();
-        builder.Services.AddControllerRuntime<ImageBuild>(builder.Configuration);
+        builder.Services.AddImageBuildController(builder.Configuration);
         builder.Services.AddOperatorMetrics();
         builder.Services.AddSingleton<ReadinessProbe>();
         builder.AddDashboard();

@@ -1,6 +1,5 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Client;
 using k8s.Autorest;
 using k8s.Models;
@@ -24,7 +23,7 @@ public sealed class BuildTeardown(
         var ns = build.Metadata.NamespaceProperty;
         // Live list, not the cache: a Job created a moment ago (its status write lost) would otherwise build for nothing.
         // Matched by owner, not by the build-name label: a name may be longer than a label value can be.
-        var owned = (await jobs.ListAsync(ns, ControllerServiceCollectionExtensions.ManagedJobsSelector, cancellationToken))
+        var owned = (await jobs.ListAsync(ns, ImageBuildController.ManagedJobsSelector, cancellationToken))
             .Where(j => j.Metadata.OwnerReferences?.Any(o => o.Uid == build.Metadata.Uid) == true);
         var deleted = new List<string>();
         foreach (var job in owned)

@@ -20,7 +20,6 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<ReconcileErrors>();
         services.AddSingleton<StepRunner>();
         services.AddSingleton<ImageBuildStore>();
-        services.TryAddSingleton<CacheTransform<ImageBuild>>(ImageBuildCacheTrim.Trim);
         services.AddSingleton<BuildEvents>();
         services.AddSingleton<BuildOutcomes>();
         // The steps' seams to the API (Controllers/Client), so each step is unit-tested against in-memory objects.
@@ -37,7 +36,6 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<RegistrySecrets>();
         services.AddSingleton<BuildTeardown>();
         services.AddSingleton<BuildSlots>();
-        services.AddSingleton<IJobKeyMapper<ImageBuild>, QueuedBuildsOnFreedSlot>();
         services.AddOptions<SupersedeOptions>().BindConfiguration(SupersedeOptions.SectionName).ValidateOnStart();
         services.AddSingleton<INotificationOrder, NotificationOrder>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();

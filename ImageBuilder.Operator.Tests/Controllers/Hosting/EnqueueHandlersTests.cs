@@ -46,7 +46,7 @@ public sealed class EnqueueHandlersTests : IDisposable
     [Fact]
     public void EnqueueOwner_JobStatusChange_QueuesOwningBuild()
     {
-        var handler = new EnqueueOwner<ImageBuild>(_queue);
+        var handler = new EnqueueOwner<ImageBuild, V1Job>(_queue);
         var before = OwnedJob();
         var after = OwnedJob();
         after.Status = new V1JobStatus { Succeeded = 1 };
@@ -60,7 +60,7 @@ public sealed class EnqueueHandlersTests : IDisposable
     [Fact]
     public void EnqueueOwner_JobResync_NotQueued()
     {
-        var handler = new EnqueueOwner<ImageBuild>(_queue);
+        var handler = new EnqueueOwner<ImageBuild, V1Job>(_queue);
         var job = OwnedJob();
 
         handler.OnUpdate(job, job);
@@ -71,11 +71,61 @@ public sealed class EnqueueHandlersTests : IDisposable
     [Fact]
     public void EnqueueOwner_UnownedJob_NotQueued()
     {
-        var handler = new EnqueueOwner<ImageBuild>(_queue);
+        var handler = new EnqueueOwner<ImageBuild, V1Job>(_queue);
 
         handler.OnAdd(new V1Job { Metadata = new V1ObjectMeta { Name = "stray", NamespaceProperty = "ns" } });
 
         Assert.Equal(0, _queue.Count);
+    }
+
+    [Fact]
+    public void EnqueueOwner_OwnerOnlyInLabel_QueuesTheLabelledOwner()
+    {
+        var handler = new EnqueueOwner<ImageBuild, V1Job>(_queue, ownerLabel: "example.test/owner");
+
+        handler.OnDelete(new V1Job { Metadata = new V1ObjectMeta { Name = "j", NamespaceProperty = "ns", Labels = new Dictionary<string, string> { ["example.test/owner"] = "b2" } } });
+
+        Assert.True(_queue.TryGet(out var key));
+        Assert.Equal(new ObjectKey("ns", "b2"), key);
+    }
+
+    [Fact]
+    public void EnqueueMapped_AddUpdateDelete_PassesBeforeAndAfterAndQueuesEveryKey()
+    {
+        var mapper = new RecordingMapper([new ObjectKey("ns", "x"), new ObjectKey("ns", "y")]);
+        var handler = new EnqueueMapped<ImageBuild, V1Job>(_queue, mapper);
+        var (before, after) = (OwnedJob(), OwnedJob());
+
+        handler.OnAdd(after);
+        handler.OnUpdate(before, after);
+        handler.OnDelete(before);
+
+        Assert.Equal([(null, after), (before, after), (before, null)], mapper.Calls);
+        Assert.Equal(2, _queue.Count);
+    }
+
+    [Fact]
+    public void EnqueueMapped_Resync_NotMapped()
+    {
+        var mapper = new RecordingMapper([new ObjectKey("ns", "x")]);
+        var handler = new EnqueueMapped<ImageBuild, V1Job>(_queue, mapper);
+        var job = OwnedJob();
+
+        handler.OnUpdate(job, job);
+
+        Assert.Empty(mapper.Calls);
+        Assert.Equal(0, _queue.Count);
+    }
+
+    private sealed class RecordingMapper(IReadOnlyList<ObjectKey> keys) : IKeyMapper<ImageBuild, V1Job>
+    {
+        public List<(V1Job? Before, V1Job? After)> Calls { get; } = [];
+
+        public IEnumerable<ObjectKey> Map(V1Job? before, V1Job? after)
+        {
+            Calls.Add((before, after));
+            return keys;
+        }
     }
 
     private static ImageBuild Build(long generation) =>

@@ -7,52 +7,62 @@ namespace ImageBuilder.Operator.Tests.Controllers.Hosting;
 
 public sealed class OwnerKeysTests
 {
+    private const string OwnerLabel = "example.test/owner";
+
     [Fact]
-    public void ForJob_OwnerReferenceOfImageBuild_ReturnsOwnerKeyInJobNamespace()
+    public void For_OwnerReferenceOfImageBuild_ReturnsOwnerKeyInJobNamespace()
     {
         var job = Job(owners: [Owner(ImageBuild.ApiGroupVersion, ImageBuild.KindName, "build-1")]);
 
-        Assert.Equal(new ObjectKey("team-a", "build-1"), OwnerKeys.ForJob<ImageBuild>(job));
+        Assert.Equal(new ObjectKey("team-a", "build-1"), OwnerKeys.For<ImageBuild>(job, OwnerLabel));
     }
 
     [Fact]
-    public void ForJob_OwnerOfOtherKindFirst_PicksTheImageBuild()
+    public void For_OwnerOfOtherKindFirst_PicksTheImageBuild()
     {
         var job = Job(owners: [Owner("batch/v1", "CronJob", "nightly"), Owner(ImageBuild.ApiGroupVersion, ImageBuild.KindName, "build-2")]);
 
-        Assert.Equal(new ObjectKey("team-a", "build-2"), OwnerKeys.ForJob<ImageBuild>(job));
+        Assert.Equal(new ObjectKey("team-a", "build-2"), OwnerKeys.For<ImageBuild>(job, OwnerLabel));
     }
 
     [Fact]
-    public void ForJob_SameKindFromAnotherGroup_IsNotTheOwner()
+    public void For_SameKindFromAnotherGroup_IsNotTheOwner()
     {
         var job = Job(owners: [Owner("other.example/v1", ImageBuild.KindName, "impostor")]);
 
-        Assert.Null(OwnerKeys.ForJob<ImageBuild>(job));
+        Assert.Null(OwnerKeys.For<ImageBuild>(job, OwnerLabel));
     }
 
     [Fact]
-    public void ForJob_NoOwnerReferenceButBuildLabel_FallsBackToLabel()
+    public void For_NoOwnerReferenceButBuildLabel_FallsBackToLabel()
     {
-        var job = Job(labels: new Dictionary<string, string> { [Annotations.BuildLabel] = "build-3" });
+        var job = Job(labels: new Dictionary<string, string> { [OwnerLabel] = "build-3" });
 
-        Assert.Equal(new ObjectKey("team-a", "build-3"), OwnerKeys.ForJob<ImageBuild>(job));
+        Assert.Equal(new ObjectKey("team-a", "build-3"), OwnerKeys.For<ImageBuild>(job, OwnerLabel));
     }
 
     [Fact]
-    public void ForJob_OwnerReferenceAndLabelDisagree_OwnerReferenceWins()
+    public void For_OwnerReferenceAndLabelDisagree_OwnerReferenceWins()
     {
         var job = Job(
             owners: [Owner(ImageBuild.ApiGroupVersion, ImageBuild.KindName, "from-owner")],
-            labels: new Dictionary<string, string> { [Annotations.BuildLabel] = "from-label" });
+            labels: new Dictionary<string, string> { [OwnerLabel] = "from-label" });
 
-        Assert.Equal(new ObjectKey("team-a", "from-owner"), OwnerKeys.ForJob<ImageBuild>(job));
+        Assert.Equal(new ObjectKey("team-a", "from-owner"), OwnerKeys.For<ImageBuild>(job, OwnerLabel));
     }
 
     [Fact]
-    public void ForJob_NeitherOwnerNorLabel_ReturnsNull()
+    public void For_LabelButNoOwnerLabelNamed_ReturnsNull()
     {
-        Assert.Null(OwnerKeys.ForJob<ImageBuild>(Job()));
+        var job = Job(labels: new Dictionary<string, string> { [OwnerLabel] = "build-4" });
+
+        Assert.Null(OwnerKeys.For<ImageBuild>(job));
+    }
+
+    [Fact]
+    public void For_NeitherOwnerNorLabel_ReturnsNull()
+    {
+        Assert.Null(OwnerKeys.For<ImageBuild>(Job(), OwnerLabel));
     }
 
     private static V1OwnerReference Owner(string apiVersion, string kind, string name) =>

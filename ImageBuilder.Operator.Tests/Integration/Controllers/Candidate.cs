@@ -1,5 +1,5 @@
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Election;
-using ImageBuilder.Operator.Options;
 using k8s;
 using Microsoft.Extensions.Logging;
 

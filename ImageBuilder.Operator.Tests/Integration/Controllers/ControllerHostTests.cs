@@ -2,6 +2,7 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Controllers.Hosting;
+using ImageBuilder.Operator.Reconciliation;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
@@ -131,7 +132,8 @@ public sealed class ControllerHostTests(PlatformFixture fixture, ITestOutputHelp
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new TestLogs(output)));
         services.AddSingleton(fixture.Kubernetes);
         services.AddSingleton<IReconciler<ImageBuild>>(reconciler);
-        services.AddControllerRuntime<ImageBuild>(configuration);
+        // The Jobs Jobs.Idle(managed: true) makes; the runtime is told which Jobs it owns, as the operator's wiring tells it.
+        services.AddControllerRuntime<ImageBuild>(configuration, c => c.Owns<V1Job>(ImageBuildController.ManagedJobsSelector));
         var provider = services.BuildServiceProvider();
         var host = provider.GetServices<IHostedService>().OfType<ControllerHost<ImageBuild>>().Single();
         // Registered after the host's own handler, so when this one sees an event the host has already queued it or not.

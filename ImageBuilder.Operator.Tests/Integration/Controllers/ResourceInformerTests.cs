@@ -1,6 +1,7 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Client;
+using ImageBuilder.Operator.Reconciliation;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -115,7 +116,7 @@ public sealed class ResourceInformerTests(PlatformFixture fixture, ITestOutputHe
     public async Task Informer_JobsWithLabelSelector_SeesOnlyManagedJobs()
     {
         var ns = await fixture.CreateNamespaceAsync("inf-jobs");
-        var informer = Informer<V1Job>(new KubernetesResourceClient<V1Job>(fixture.Kubernetes, ns, ControllerServiceCollectionExtensions.ManagedJobsSelector));
+        var informer = Informer<V1Job>(new KubernetesResourceClient<V1Job>(fixture.Kubernetes, ns, ImageBuildController.ManagedJobsSelector));
         var events = Record(informer);
         await using var running = await RunningInformer.StartAsync(informer);
 

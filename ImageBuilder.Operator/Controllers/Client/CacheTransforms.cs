@@ -3,11 +3,17 @@ using k8s.Models;
 
 namespace ImageBuilder.Operator.Controllers.Client;
 
-/// <summary>The transforms every informer of the operator applies (see <see cref="CacheTransform{T}"/>).</summary>
+/// <summary>
+/// What every informer drops by default, and the pieces a controller's own <see cref="CacheTransform{T}"/> builds on
+/// (which parts of its types it never reads is the controller's to say, not the runtime's).
+/// </summary>
 public static class CacheTransforms
 {
     /// <summary>kubectl apply's copy of the whole object, as an annotation: as large as the spec, never read.</summary>
     public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /// <summary>Kubernetes' recommended label naming the tool that manages an object: a few values, repeated on every object.</summary>
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
 
     /// <summary>
     /// Drops what no reader of the cache uses: managedFields (server-side apply's bookkeeping, often the largest
@@ -43,27 +49,6 @@ public static class CacheTransforms
     }
 
     /// <summary>
-    /// A Job as the operator reads it: metadata (labels, owner), status, and of the spec only the deadline that a
-    /// failure message names. The pod template, by far the largest part, is only ever written.
-    /// </summary>
-    public static V1Job Job(V1Job job)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        Metadata(job);
-        if (job.Spec is { } spec)
-        {
-            job.Spec = new V1JobSpec { ActiveDeadlineSeconds = spec.ActiveDeadlineSeconds, Template = null! };
-        }
-        foreach (var condition in job.Status?.Conditions ?? [])
-        {
-            condition.Type = Intern(condition.Type);
-            condition.Status = Intern(condition.Status);
-            condition.Reason = Intern(condition.Reason);
-        }
-        return job;
-    }
-
-    /// <summary>
     /// For strings of a small set (kinds, phases, reasons, namespaces): one shared copy instead of one per object.
     /// Never for values of unbounded variety, which would stay in the intern pool forever.
     /// </summary>
@@ -74,7 +59,7 @@ public static class CacheTransforms
         var copy = new Dictionary<string, string>(source.Count, StringComparer.Ordinal);
         foreach (var (key, value) in source)
         {
-            copy[string.Intern(key)] = values && key == Api.Annotations.ManagedByLabel ? string.Intern(value) : value;
+            copy[string.Intern(key)] = values && key == ManagedByLabel ? string.Intern(value) : value;
         }
         return copy;
     }

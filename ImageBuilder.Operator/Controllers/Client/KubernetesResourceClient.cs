@@ -9,7 +9,7 @@ namespace ImageBuilder.Operator.Controllers.Client;
 /// <summary>
 /// List and watch through the API's generic <c>/apis/{group}/{version}/[namespaces/{ns}/]{plural}</c> paths, with
 /// group, version and plural from <see cref="KubernetesEntityAttribute"/>: one code path serves custom resources
-/// (ImageBuild) and built-in resources of named groups (batch/v1 Jobs). The core group (/api/v1) is not supported.
+/// and built-in resources of named groups (batch/v1 Jobs). The core group (/api/v1) is not supported.
 /// </summary>
 public sealed class KubernetesResourceClient<T> : IResourceClient<T>
     where T : class, IKubernetesObject<V1ObjectMeta>

@@ -12,7 +12,7 @@ namespace ImageBuilder.Operator.Controllers.Client;
 /// from the last resourceVersion seen, a 410 Gone lists again, failures back off; every
 /// <see cref="InformerSettings.ResyncPeriod"/> all cached objects are announced again.
 /// </summary>
-public sealed class ResourceInformer<T> : IObjectCache<T>
+public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly ConcurrentDictionary<ObjectKey, T> _store = new();
@@ -50,6 +50,10 @@ public sealed class ResourceInformer<T> : IObjectCache<T>
     }
 
     public bool HasSynced => _synced.Task.IsCompleted;
+
+    public string Kind => _kind;
+
+    public int Count => _store.Count;
 
     /// <summary>Full lists done so far (the first, plus one per 410 Gone); for diagnostics and tests.</summary>
     public int ListCount => Volatile.Read(ref _listCount);

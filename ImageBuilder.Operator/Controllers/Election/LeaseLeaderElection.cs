@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using ImageBuilder.Operator.Options;
 using k8s;
 using k8s.Autorest;
 using k8s.LeaderElection;

@@ -1,7 +1,6 @@
 using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Controllers.Election;
 using ImageBuilder.Operator.Controllers.Queues;
-using ImageBuilder.Operator.Options;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Options;
@@ -9,16 +8,17 @@ using Microsoft.Extensions.Options;
 namespace ImageBuilder.Operator.Controllers.Hosting;
 
 /// <summary>
-/// Wires the controller: informers for <typeparamref name="TEntity"/> and its Jobs feed one work queue on every
-/// replica (so a new leader starts with a warm cache); only the leader runs the workers, which resolve
-/// <see cref="IReconciler{TEntity}"/> in a scope per reconcile. On shutdown the workers stop taking keys and
-/// in-flight reconciles get <see cref="ControllerOptions.ShutdownTimeout"/> to finish.
+/// Wires the controller: the informers of <typeparamref name="TEntity"/> and of the types it watches
+/// (<see cref="IControllerWatch{TPrimary}"/>) feed one work queue on every replica (so a new leader starts with a
+/// warm cache); only the leader runs the workers, which resolve <see cref="IReconciler{TEntity}"/> in a scope per
+/// reconcile. On shutdown the workers stop taking keys and in-flight reconciles get
+/// <see cref="ControllerOptions.ShutdownTimeout"/> to finish.
 /// </summary>
 public sealed class ControllerHost<TEntity> : BackgroundService
     where TEntity : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly ResourceInformer<TEntity> _entities;
-    private readonly ResourceInformer<V1Job> _jobs;
+    private readonly IInformer[] _watched;
     private readonly ILeaderElection _election;
     private readonly IServiceScopeFactory _scopes;
     private readonly ControllerOptions _options;
@@ -28,23 +28,20 @@ public sealed class ControllerHost<TEntity> : BackgroundService
 
     public ControllerHost(
         ResourceInformer<TEntity> entities,
-        ResourceInformer<V1Job> jobs,
         ILeaderElection election,
         IServiceScopeFactory scopes,
         IOptions<ControllerOptions> options,
         TimeProvider time,
         ILogger<ControllerHost<TEntity>> logger,
-        IEnumerable<IJobKeyMapper<TEntity>>? jobKeyMappers = null)
+        IEnumerable<IControllerWatch<TEntity>>? watches = null)
     {
         ArgumentNullException.ThrowIfNull(entities);
-        ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(election);
         ArgumentNullException.ThrowIfNull(scopes);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         _entities = entities;
-        _jobs = jobs;
         _election = election;
         _scopes = scopes;
         _options = options.Value;
@@ -54,11 +51,13 @@ public sealed class ControllerHost<TEntity> : BackgroundService
             RateLimiters.Default(_options.BackoffBase, _options.BackoffMax, _options.RetriesPerSecond, _options.RetryBurst, time), time);
         _workers = new ReconcileWorkers(Queue, ReconcileAsync, logger);
         entities.AddHandler(new EnqueueOnChange<TEntity>(Queue, ChangePredicates.SpecOrMetadataChanged));
-        jobs.AddHandler(new EnqueueOwner<TEntity>(Queue));
-        foreach (var mapper in jobKeyMappers ?? [])
+        var attached = (watches ?? []).ToList();
+        foreach (var watch in attached)
         {
-            jobs.AddHandler(new EnqueueMapped<TEntity>(Queue, mapper));
+            watch.Attach(Queue);
         }
+        // Several watches may share an informer (one per type); each runs once. The primary's runs anyway.
+        _watched = [.. attached.Select(w => w.Informer).Where(i => !ReferenceEquals(i, entities)).Distinct()];
     }
 
     /// <summary>The controller's queue; other roles may <see cref="WorkQueue.Add"/> a key to have it reconciled soon.</summary>
@@ -74,12 +73,13 @@ public sealed class ControllerHost<TEntity> : BackgroundService
     {
         EnsureReconcilerRegistered();
         using var informersStop = new CancellationTokenSource();
-        var informers = Task.WhenAll(_entities.RunAsync(informersStop.Token), _jobs.RunAsync(informersStop.Token));
+        IInformer[] all = [_entities, .. _watched];
+        var informers = Task.WhenAll(all.Select(i => i.RunAsync(informersStop.Token)));
         try
         {
-            await Task.WhenAll(_entities.WaitForSyncAsync(stoppingToken), _jobs.WaitForSyncAsync(stoppingToken));
-            var (entityCount, jobCount) = (_entities.List().Count, _jobs.List().Count);
-            Log.CachesSynced(_logger, typeof(TEntity).Name, entityCount, jobCount);
+            await Task.WhenAll(all.Select(i => i.WaitForSyncAsync(stoppingToken)));
+            var counts = string.Join(", ", all.Select(i => $"{i.Count} {i.Kind}"));
+            Log.CachesSynced(_logger, counts);
             await _election.RunAsync(leadership => LeadAsync(leadership, stoppingToken), stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,15 +1,18 @@
 using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Controllers.Queues;
+using k8s;
 using k8s.Models;
 
 namespace ImageBuilder.Operator.Controllers.Hosting;
 
-/// <summary>Queues the keys an <see cref="IJobKeyMapper{TEntity}"/> names for each Job event (resyncs excepted).</summary>
-public sealed class EnqueueMapped<TEntity>(WorkQueue queue, IJobKeyMapper<TEntity> mapper) : IInformerHandler<V1Job>
+/// <summary>Queues the keys an <see cref="IKeyMapper{TPrimary, TWatched}"/> names for each event of a watched object (resyncs excepted).</summary>
+public sealed class EnqueueMapped<TPrimary, TWatched>(WorkQueue queue, IKeyMapper<TPrimary, TWatched> mapper) : IInformerHandler<TWatched>
+    where TPrimary : class, IKubernetesObject<V1ObjectMeta>
+    where TWatched : class, IKubernetesObject<V1ObjectMeta>
 {
-    public void OnAdd(V1Job obj) => Enqueue(null, obj);
+    public void OnAdd(TWatched obj) => Enqueue(null, obj);
 
-    public void OnUpdate(V1Job oldObj, V1Job newObj)
+    public void OnUpdate(TWatched oldObj, TWatched newObj)
     {
         if (!ReferenceEquals(oldObj, newObj))
         {
@@ -17,9 +20,9 @@ public sealed class EnqueueMapped<TEntity>(WorkQueue queue, IJobKeyMapper<TEntit
         }
     }
 
-    public void OnDelete(V1Job obj) => Enqueue(obj, null);
+    public void OnDelete(TWatched obj) => Enqueue(obj, null);
 
-    private void Enqueue(V1Job? before, V1Job? after)
+    private void Enqueue(TWatched? before, TWatched? after)
     {
         foreach (var key in mapper.Map(before, after))
         {

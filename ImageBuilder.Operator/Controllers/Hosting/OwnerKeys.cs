@@ -1,33 +1,33 @@
 using System.Reflection;
-using ImageBuilder.Operator.Api;
+using k8s;
 using k8s.Models;
 
 namespace ImageBuilder.Operator.Controllers.Hosting;
 
-/// <summary>Maps an owned Job to the key of the object that owns it.</summary>
+/// <summary>Maps an owned object to the key of the object that owns it.</summary>
 public static class OwnerKeys
 {
     /// <summary>
-    /// The owner of kind <typeparamref name="TOwner"/> from the Job's ownerReferences; failing that, the
-    /// <see cref="Annotations.BuildLabel"/> label (a Job whose ownerReference was stripped, e.g. restored from backup).
-    /// Null when the Job belongs to no such owner.
+    /// The owner of kind <typeparamref name="TOwner"/> (same kind and API group) from the object's ownerReferences;
+    /// failing that, the value of the <paramref name="ownerLabel"/> label, when given: for an object whose
+    /// ownerReference was stripped (e.g. restored from backup). Null when the object belongs to no such owner.
+    /// The owner is in the owned object's namespace, as Kubernetes requires of namespaced owners.
     /// </summary>
-    public static ObjectKey? ForJob<TOwner>(V1Job job)
+    public static ObjectKey? For<TOwner>(IKubernetesObject<V1ObjectMeta> owned, string? ownerLabel = null)
     {
-        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(owned);
         var entity = typeof(TOwner).GetCustomAttribute<KubernetesEntityAttribute>()
             ?? throw new ArgumentException($"{typeof(TOwner).Name} has no [KubernetesEntity] attribute");
-        var ns = job.Metadata?.NamespaceProperty ?? "";
+        var ns = owned.Metadata?.NamespaceProperty ?? "";
         var group = entity.Group + "/";
-        var owner = job.Metadata?.OwnerReferences?.FirstOrDefault(r =>
+        var owner = owned.Metadata?.OwnerReferences?.FirstOrDefault(r =>
             r.Kind == entity.Kind && (r.ApiVersion?.StartsWith(group, StringComparison.Ordinal) ?? false));
         if (owner is { Name.Length: > 0 })
         {
             return new ObjectKey(ns, owner.Name);
         }
-        // The label holds the name itself for names of up to 63 characters (Annotations.LabelValue);
-        // a longer, hashed one finds no object and that reconcile is a no-op.
-        if (job.Metadata?.Labels?.TryGetValue(Annotations.BuildLabel, out var name) == true && !string.IsNullOrEmpty(name))
+        // A label value that names no object (e.g. a name too long for a label, stored hashed) only makes a no-op reconcile.
+        if (ownerLabel is not null && owned.Metadata?.Labels?.TryGetValue(ownerLabel, out var name) == true && !string.IsNullOrEmpty(name))
         {
             return new ObjectKey(ns, name);
         }

@@ -1,6 +1,5 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
-using ImageBuilder.Operator.Controllers.Hosting;
 using ImageBuilder.Operator.Options;
 using k8s.Models;
 using Microsoft.Extensions.Options;
@@ -106,7 +105,7 @@ public sealed class BuildSlots(
         foreach (var job in jobs.List())
         {
             cachedJobs.Add(ObjectKey.From(job));
-            if (IsFinished(job) || OwnerKeys.ForJob<ImageBuild>(job) is not { } owner)
+            if (IsFinished(job) || ImageBuildController.BuildOf(job) is not { } owner)
             {
                 continue;
             }

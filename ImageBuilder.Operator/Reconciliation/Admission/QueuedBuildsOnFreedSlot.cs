@@ -9,7 +9,7 @@ namespace ImageBuilder.Operator.Reconciliation.Admission;
 /// they would wait for their safety poll. All of them, not just the next: each recomputes its place in the queue,
 /// and the fair order decides which one takes the slot.
 /// </summary>
-public sealed class QueuedBuildsOnFreedSlot(IObjectCache<ImageBuild> builds) : IJobKeyMapper<ImageBuild>
+public sealed class QueuedBuildsOnFreedSlot(IObjectCache<ImageBuild> builds) : IKeyMapper<ImageBuild, V1Job>
 {
     public IEnumerable<ObjectKey> Map(V1Job? before, V1Job? after)
     {

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
-namespace ImageBuilder.Operator.Options;
+namespace ImageBuilder.Operator.Controllers;
 
 /// <summary>Checks <see cref="ControllerOptions"/> and reports every problem at once, each with its configuration path.</summary>
 public sealed partial class ControllerOptionsValidator : IValidateOptions<ControllerOptions>

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ImageBuilder.Operator.Options;
+namespace ImageBuilder.Operator.Controllers;
 
 /// <summary>
 /// Leader election on a coordination.k8s.io/v1 Lease (section <c>Controller:LeaderElection</c>): only the holder

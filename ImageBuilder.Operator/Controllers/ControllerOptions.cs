@@ -1,16 +1,16 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ImageBuilder.Operator.Options;
+namespace ImageBuilder.Operator.Controllers;
 
 /// <summary>The controller runtime: what to watch, how many workers, retry pacing and leader election.</summary>
 public sealed class ControllerOptions
 {
     public const string SectionName = "Controller";
 
-    /// <summary>Watch ImageBuilds and Jobs in this namespace only; empty watches all namespaces.</summary>
+    /// <summary>Watch the controller's objects (its primary type and every watched type) in this namespace only; empty watches all namespaces.</summary>
     public string Namespace { get; set; } = "";
 
-    /// <summary>Reconciles that may run at once (never two for the same ImageBuild).</summary>
+    /// <summary>Reconciles that may run at once (never two for the same object).</summary>
     [Range(1, 64)]
     public int Workers { get; set; } = 4;
 
