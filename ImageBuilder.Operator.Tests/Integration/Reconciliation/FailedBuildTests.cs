@@ -80,7 +80,10 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
     public async Task Reconcile_BuildPastDeadline_FailsAsServiceFaultBuildTimedOut()
     {
         await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: new(StringComparer.Ordinal) { ["Build:DefaultTimeout"] = "00:00:10" });
-        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(25, "slow " + Guid.NewGuid().ToString("N")));
+        // The build sleeps far past the 10 s deadline: Kubernetes 1.20's Job controller enforces activeDeadlineSeconds only
+        // when it next syncs the Job, and under load that came after a 25 s build had already pushed (the pod Succeeded).
+        // The test ends at the deadline either way; the sleep only has to outlast the controller's lag.
+        var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(240, "slow " + Guid.NewGuid().ToString("N")));
 
         await scenario.SubmitAsync(BuildScenario.NewBuild("slow", repo, "slow-token", maxRetries: 0), token);
         var build = await scenario.WaitForPhaseAsync("slow", Phases.Succeeded, Phases.Failed);
