@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,7 @@ public sealed class MessagingRegistrationTests
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
+        services.AddOperatorMetrics();
         services.AddMessaging(configuration);
         return services;
     }

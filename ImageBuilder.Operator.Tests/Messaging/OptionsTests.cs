@@ -1,4 +1,3 @@
-using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Options;
 
 namespace ImageBuilder.Operator.Tests.Messaging;

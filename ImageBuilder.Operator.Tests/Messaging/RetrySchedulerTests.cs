@@ -1,6 +1,8 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Tests.Metrics;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -31,14 +33,14 @@ public sealed class RetrySchedulerTests
         var retry = MsOptions.Create(new RetryOptions { ReleaseGracePeriod = grace });
         var connection = new RabbitMqConnection(rabbit, retry, _clock, NullLogger<RabbitMqConnection>.Instance);
         var publisher = new RabbitMqPublisher(connection, _clock, NullLogger<RabbitMqPublisher>.Instance);
-        return new RabbitMqRetryScheduler(publisher, connection, retry, NullLogger<RabbitMqRetryScheduler>.Instance);
+        return new RabbitMqRetryScheduler(publisher, connection, retry, new OperatorMetrics(), NullLogger<RabbitMqRetryScheduler>.Instance);
     }
 
     [Fact]
     public void TimerIsReleased_BeforeAndAtNextAttemptTime_FollowsTheClock()
     {
         var build = Build(Start.AddSeconds(30).UtcDateTime);
-        var scheduler = new TimerRetryScheduler();
+        var scheduler = new TimerRetryScheduler(new OperatorMetrics());
 
         Assert.False(scheduler.IsReleased(build, 2, _clock.GetUtcNow()));
         _clock.Advance(TimeSpan.FromSeconds(30));
@@ -51,7 +53,7 @@ public sealed class RetrySchedulerTests
         // Without a broker nothing is sent: the release is status.nextAttemptTime on the operator's clock alone.
         var build = Build(Start.AddSeconds(30).UtcDateTime);
         var before = k8s.KubernetesJson.Serialize(build);
-        var scheduler = new TimerRetryScheduler();
+        var scheduler = new TimerRetryScheduler(new OperatorMetrics());
 
         var scheduling = scheduler.ScheduleAsync(build, 2, TimeSpan.FromSeconds(30), new BuildFailure(), CancellationToken.None);
 
@@ -61,6 +63,17 @@ public sealed class RetrySchedulerTests
         Assert.False(scheduler.IsReleased(build, 2, _clock.GetUtcNow()));
         _clock.Advance(TimeSpan.FromSeconds(30));
         Assert.True(scheduler.IsReleased(build, 2, _clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task TimerScheduleAsync_CountsTheRetryByFault()
+    {
+        // The schedulers count the retries they take, so the count does not depend on how a scheduler was wired.
+        var metrics = new OperatorMetrics();
+
+        await new TimerRetryScheduler(metrics).ScheduleAsync(Build(null), 2, TimeSpan.FromSeconds(10), new BuildFailure { Fault = Faults.Service }, CancellationToken.None);
+
+        Assert.Equal(1, MetricsText.Value(await MetricsText.ExportAsync(metrics), """imagebuilder_retries_scheduled_total{fault="service"}"""));
     }
 
     [Theory]

@@ -4,7 +4,9 @@ using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Dashboard;
 using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Metrics;
+using ImageBuilder.Operator.RabbitMq;
 using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Reconciliation.Admission;
 using ImageBuilder.Operator.Sources;
 
 namespace ImageBuilder.Operator.Hosting;
@@ -23,7 +25,7 @@ public static class ImageBuilderHostExtensions
         builder.Services.AddMessaging(builder.Configuration);
         builder.Services.AddReconciliation();
         builder.Services.AddControllerRuntime<ImageBuild>(builder.Configuration);
-        builder.Services.AddOperatorMetrics();
+        builder.Services.AddOperatorMetrics(TrackOperatorState);
         builder.Services.AddSingleton<ReadinessProbe>();
         builder.AddDashboard();
         return builder;
@@ -42,5 +44,22 @@ public static class ImageBuilderHostExtensions
         app.MapOperatorMetrics();
         app.MapDashboard();
         return app;
+    }
+
+    /// <summary>The gauges read at scrape time, from the roles this replica runs (a role switched off has none).</summary>
+    private static void TrackOperatorState(IServiceProvider services, OperatorMetrics metrics)
+    {
+        if (services.GetService<RabbitMqConnection>() is { } connection)
+        {
+            metrics.TrackBuildQueueDepth(new BuildQueueDepth(connection).ReadAsync);
+        }
+        if (services.GetService<IObjectCache<ImageBuild>>() is { } cache)
+        {
+            metrics.TrackImageBuilds(() => cache.HasSynced ? cache.List() : null, services.GetService<TimeProvider>() ?? TimeProvider.System);
+        }
+        if (services.GetService<BuildSlots>() is { } slots)
+        {
+            metrics.TrackBuildSlots(() => slots.HasSynced ? slots.Snapshot() : null);
+        }
     }
 }

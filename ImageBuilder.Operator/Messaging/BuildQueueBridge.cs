@@ -16,7 +16,7 @@ public sealed class BuildQueueBridge(
     ImageBuildWriter writer,
     TimeProvider timeProvider,
     ILogger<BuildQueueBridge> logger,
-    OperatorMetrics? metrics = null) : QueueConsumerService(connection, timeProvider, logger)
+    OperatorMetrics metrics) : QueueConsumerService(connection, timeProvider, logger)
 {
     private readonly BuildRequestParser _parser = new(connection.Options.MaxMessageBytes);
     private readonly string _namespace = connection.Options.ResolveTargetNamespace();
@@ -35,17 +35,17 @@ public sealed class BuildQueueBridge(
         {
             case BuildWriteOutcome.Created:
                 Log.BuildCreated(logger, delivery.LogId, _namespace, result.Name, request);
-                metrics?.MessageConsumed(MetricLabels.Created);
+                metrics.MessageConsumed(MetricLabels.Created);
                 return DeliveryOutcome.Ack;
             case BuildWriteOutcome.AlreadyExists:
                 Log.BuildAlreadyExists(logger, delivery.LogId, _namespace, result.Name);
-                metrics?.MessageConsumed(MetricLabels.Duplicate);
+                metrics.MessageConsumed(MetricLabels.Duplicate);
                 return DeliveryOutcome.Ack;
             case BuildWriteOutcome.Rejected:
                 return await RefuseAsync(delivery, result.Reason, parsed.Identity, cancellationToken);
             default:
                 Log.Requeueing(logger, delivery.LogId, Queue, NextBackoff(peek: true), result.Reason);
-                metrics?.MessageConsumed(MetricLabels.Requeued);
+                metrics.MessageConsumed(MetricLabels.Requeued);
                 return DeliveryOutcome.Requeue;
         }
     }
@@ -54,7 +54,7 @@ public sealed class BuildQueueBridge(
     private async Task<DeliveryOutcome> RefuseAsync(Delivery delivery, string message, RequestIdentity identity, CancellationToken cancellationToken)
     {
         Log.RequestRefused(logger, delivery.LogId, message);
-        metrics?.MessageConsumed(MetricLabels.Rejected);
+        metrics.MessageConsumed(MetricLabels.Rejected);
         var response = new BuildResponse
         {
             ApplicationId = identity.ApplicationId,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Options;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,7 @@ public sealed class RabbitMqRetryScheduler(
     RabbitMqPublisher publisher,
     RabbitMqConnection connection,
     IOptions<RetryOptions> retryOptions,
+    OperatorMetrics metrics,
     ILogger<RabbitMqRetryScheduler> logger) : IRetryScheduler
 {
     public async Task ScheduleAsync(ImageBuild build, int nextAttempt, TimeSpan delay, BuildFailure failure, CancellationToken cancellationToken)
@@ -50,6 +52,7 @@ public sealed class RabbitMqRetryScheduler(
         properties.CorrelationId = $"{release.Namespace}/{release.Name}";
         await publisher.PublishAsync(queue, JsonSerializer.SerializeToUtf8Bytes(release), properties, cancellationToken);
         Log.RetryScheduled(logger, nextAttempt, release.Namespace, release.Name, tier, queue, delay);
+        metrics.RetryScheduled(failure);
     }
 
     public bool IsReleased(ImageBuild build, int nextAttempt, DateTimeOffset now)

@@ -1,12 +1,17 @@
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Metrics;
 
 namespace ImageBuilder.Operator.Messaging;
 
 /// <summary>Retries without a broker: the next attempt is due at status.nextAttemptTime on the operator's clock.</summary>
-public sealed class TimerRetryScheduler : IRetryScheduler
+public sealed class TimerRetryScheduler(OperatorMetrics metrics) : IRetryScheduler
 {
-    public Task ScheduleAsync(ImageBuild build, int nextAttempt, TimeSpan delay, BuildFailure failure, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    public Task ScheduleAsync(ImageBuild build, int nextAttempt, TimeSpan delay, BuildFailure failure, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        metrics.RetryScheduled(failure);
+        return Task.CompletedTask;
+    }
 
     public bool IsReleased(ImageBuild build, int nextAttempt, DateTimeOffset now)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Options;
 using k8s;
 using Microsoft.Extensions.Configuration;
@@ -63,6 +64,7 @@ public sealed class MessagingHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         services.AddSingleton(kubernetes ?? fixture.Kubernetes);
+        services.AddOperatorMetrics();
         services.AddMessaging(configuration);
         var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<RabbitMqOptions>>().Value;

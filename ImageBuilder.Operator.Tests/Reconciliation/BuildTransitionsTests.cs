@@ -3,7 +3,7 @@ using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Reconciliation;
 using k8s.Models;
 
-namespace ImageBuilder.Operator.Tests.Metrics;
+namespace ImageBuilder.Operator.Tests.Reconciliation;
 
 public sealed class BuildTransitionsTests
 {

@@ -1,4 +1,4 @@
-namespace ImageBuilder.Operator.Messaging;
+namespace ImageBuilder.Operator.Options;
 
 /// <summary>Switch for one consuming role (bridge, retry listener) so replicas can run a subset.</summary>
 public sealed class ConsumerRoleOptions

@@ -1,4 +1,4 @@
-namespace ImageBuilder.Operator.Messaging;
+namespace ImageBuilder.Operator.Options;
 
 /// <summary>What start-up does when a queue already exists with other arguments than configured.</summary>
 public enum QueueMismatchPolicy

@@ -1,7 +1,7 @@
 using ImageBuilder.Operator.Messaging;
 using RabbitMQ.Client.Exceptions;
 
-namespace ImageBuilder.Operator.Metrics;
+namespace ImageBuilder.Operator.RabbitMq;
 
 /// <summary>
 /// The bridge's consumer lag: messages ready on the build queue, read with a passive declare at scrape time (one

@@ -1,4 +1,4 @@
-namespace ImageBuilder.Operator.Messaging;
+namespace ImageBuilder.Operator.Options;
 
 /// <summary>The RabbitMQ queue type declared for the operator's own queues (<c>x-queue-type</c>).</summary>
 public enum QueueType

@@ -1,7 +1,7 @@
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Metrics;
 
-namespace ImageBuilder.Operator.Metrics;
+namespace ImageBuilder.Operator.Reconciliation;
 
 /// <summary>Tells a status write that ends a build from the many that do not, so each build counts once.</summary>
 public static class BuildTransitions
