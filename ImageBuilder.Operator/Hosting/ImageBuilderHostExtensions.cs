@@ -2,7 +2,6 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Dashboard;
-using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.RabbitMq;
 using ImageBuilder.Operator.Reconciliation;

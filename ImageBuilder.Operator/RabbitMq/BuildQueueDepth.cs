@@ -1,4 +1,3 @@
-using ImageBuilder.Operator.Messaging;
 using RabbitMQ.Client.Exceptions;
 
 namespace ImageBuilder.Operator.RabbitMq;

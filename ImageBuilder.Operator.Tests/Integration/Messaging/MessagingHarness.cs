@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Hosting;
 using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.RabbitMq;
 using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
