@@ -1,5 +1,5 @@
+using ImageBuilder.Operator.Cli;
 using ImageBuilder.Operator.Hosting;
-using ImageBuilder.Operator.Messaging;
 
 if (args is ["submit", ..])
 {

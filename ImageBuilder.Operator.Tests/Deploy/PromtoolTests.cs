@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Metrics;
+using ImageBuilder.Operator.Reconciliation;
 
 namespace ImageBuilder.Operator.Tests.Deploy;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using ImageBuilder.Operator.Tests.Deploy;
-using ImageBuilder.Operator.Tests.Messaging;
 using ImageBuilder.Operator.Tests.Requests;
 
 namespace ImageBuilder.Operator.Tests.Fuzz;

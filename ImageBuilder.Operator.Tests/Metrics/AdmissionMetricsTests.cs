@@ -1,6 +1,7 @@
 using System.Globalization;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Metrics;
+using ImageBuilder.Operator.Reconciliation;
 using k8s.Models;
 using static ImageBuilder.Operator.Tests.Metrics.MetricsText;
 

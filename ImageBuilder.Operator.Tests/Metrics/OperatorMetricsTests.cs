@@ -128,17 +128,14 @@ public sealed class OperatorMetricsTests
     }
 
     [Fact]
-    public async Task MeteredReconciler_FailedResultAndException_BothCountedAsErrors()
+    public async Task MeasureReconcileAsync_FailedResultAndException_BothCountedAsErrors()
     {
         var metrics = new OperatorMetrics();
         var time = new FakeTimeProvider();
-        var failing = new MeteredReconciler<ImageBuild>(new FixedReconciler(() => ReconcileResult.Failed("no")), metrics, time);
-        var throwing = new MeteredReconciler<ImageBuild>(new FixedReconciler(() => throw new InvalidOperationException("boom")), metrics, time);
-        var fine = new MeteredReconciler<ImageBuild>(new FixedReconciler(ReconcileResult.Done), metrics, time);
 
-        await failing.ReconcileAsync(new ObjectKey("n", "a"), CancellationToken.None);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => throwing.ReconcileAsync(new ObjectKey("n", "b"), CancellationToken.None));
-        await fine.ReconcileAsync(new ObjectKey("n", "c"), CancellationToken.None);
+        await metrics.MeasureReconcileAsync(() => Task.FromResult(ReconcileResult.Failed("no")), time);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => metrics.MeasureReconcileAsync(() => throw new InvalidOperationException("boom"), time));
+        await metrics.MeasureReconcileAsync(() => Task.FromResult(ReconcileResult.Done()), time);
         var text = await ExportAsync(metrics);
 
         Assert.Equal(2, Value(text, "imagebuilder_reconcile_errors_total"));
@@ -146,18 +143,18 @@ public sealed class OperatorMetricsTests
     }
 
     [Fact]
-    public void AddOperatorMetrics_RegisteredReconcilerAndScheduler_ResolveDecorated()
+    public async Task AddOperatorMetrics_WithTracking_OneInstanceWithTheTrackedGauges()
     {
         var services = new ServiceCollection();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IReconciler<ImageBuild>>(new FixedReconciler(ReconcileResult.Done));
-        services.AddSingleton<IRetryScheduler, NoRetryScheduler>();
-
+        services.AddOperatorMetrics((_, metrics) => metrics.TrackBuildQueueDepth(_ => Task.FromResult<uint?>(3)));
+        // A later registration (a role's own, say) does not replace the composition root's.
         services.AddOperatorMetrics();
         using var provider = services.BuildServiceProvider();
 
-        Assert.IsType<MeteredReconciler<ImageBuild>>(provider.GetRequiredService<IReconciler<ImageBuild>>());
-        Assert.IsType<MeteredRetryScheduler>(provider.GetRequiredService<IRetryScheduler>());
+        var metrics = provider.GetRequiredService<OperatorMetrics>();
+
+        Assert.Same(metrics, provider.GetRequiredService<OperatorMetrics>());
+        Assert.Equal(3, Value(await ExportAsync(metrics), "imagebuilder_build_queue_messages"));
     }
 
     private sealed class FixedLeader(bool leading) : ILeaderStatus
@@ -165,15 +162,5 @@ public sealed class OperatorMetricsTests
         public bool IsLeader => leading;
     }
 
-    private sealed class FixedReconciler(Func<ReconcileResult> result) : IReconciler<ImageBuild>
-    {
-        public Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken) => Task.FromResult(result());
-    }
 
-    private sealed class NoRetryScheduler : IRetryScheduler
-    {
-        public Task ScheduleAsync(ImageBuild build, int nextAttempt, TimeSpan delay, BuildFailure failure, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public bool IsReleased(ImageBuild build, int nextAttempt, DateTimeOffset now) => false;
-    }
 }

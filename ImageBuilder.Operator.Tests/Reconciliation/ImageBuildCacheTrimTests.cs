@@ -1,7 +1,7 @@
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Requests;
 using k8s;
 using k8s.Models;
 

@@ -1,4 +1,5 @@
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Notifications;
 using ImageBuilder.Operator.Reconciliation.Steps;
 using Microsoft.Extensions.Logging.Abstractions;
 

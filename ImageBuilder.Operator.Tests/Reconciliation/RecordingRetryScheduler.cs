@@ -1,4 +1,5 @@
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Retries;
 
 namespace ImageBuilder.Operator.Tests.Reconciliation;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Notifications;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Reconciliation.Steps;

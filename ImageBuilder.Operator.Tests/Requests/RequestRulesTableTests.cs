@@ -1,6 +1,5 @@
-using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Reconciliation.Steps;
-using ImageBuilder.Operator.Tests.Messaging;
+using ImageBuilder.Operator.Requests;
 
 namespace ImageBuilder.Operator.Tests.Requests;
 

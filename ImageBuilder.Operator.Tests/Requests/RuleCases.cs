@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Messaging;
-using ImageBuilder.Operator.Tests.Messaging;
+using ImageBuilder.Operator.Requests;
 using k8s;
 
 namespace ImageBuilder.Operator.Tests.Requests;

@@ -1,8 +1,8 @@
 using System.Reflection;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers.Client;
-using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.RabbitMq;
 using ImageBuilder.Operator.Reconciliation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;

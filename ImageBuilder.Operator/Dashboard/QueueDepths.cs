@@ -1,5 +1,5 @@
 using System.Globalization;
-using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.RabbitMq;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 

@@ -1,4 +1,4 @@
-using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.RabbitMq;
 using k8s.Exceptions;
 using Microsoft.Extensions.Options;
 

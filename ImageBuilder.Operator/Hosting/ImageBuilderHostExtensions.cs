@@ -1,8 +1,11 @@
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Dashboard;
-using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Metrics;
+using ImageBuilder.Operator.RabbitMq;
 using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Reconciliation.Admission;
 using ImageBuilder.Operator.Sources;
 
 namespace ImageBuilder.Operator.Hosting;
@@ -21,7 +24,7 @@ public static class ImageBuilderHostExtensions
         builder.Services.AddMessaging(builder.Configuration);
         builder.Services.AddReconciliation();
         builder.Services.AddImageBuildController(builder.Configuration);
-        builder.Services.AddOperatorMetrics();
+        builder.Services.AddOperatorMetrics(TrackOperatorState);
         builder.Services.AddSingleton<ReadinessProbe>();
         builder.AddDashboard();
         return builder;
@@ -40,5 +43,22 @@ public static class ImageBuilderHostExtensions
         app.MapOperatorMetrics();
         app.MapDashboard();
         return app;
+    }
+
+    /// <summary>The gauges read at scrape time, from the roles this replica runs (a role switched off has none).</summary>
+    private static void TrackOperatorState(IServiceProvider services, OperatorMetrics metrics)
+    {
+        if (services.GetService<RabbitMqConnection>() is { } connection)
+        {
+            metrics.TrackBuildQueueDepth(new BuildQueueDepth(connection).ReadAsync);
+        }
+        if (services.GetService<IObjectCache<ImageBuild>>() is { } cache)
+        {
+            metrics.TrackImageBuilds(() => cache.HasSynced ? cache.List() : null, services.GetService<TimeProvider>() ?? TimeProvider.System);
+        }
+        if (services.GetService<BuildSlots>() is { } slots)
+        {
+            metrics.TrackBuildSlots(() => slots.HasSynced ? slots.Snapshot() : null);
+        }
     }
 }

@@ -1,6 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
-using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.RabbitMq;
 using k8s.Models;
 
 namespace ImageBuilder.Operator.Hosting;

@@ -1,7 +1,5 @@
-using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
-using ImageBuilder.Operator.Messaging;
-using ImageBuilder.Operator.Reconciliation.Admission;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Prometheus;
 
 namespace ImageBuilder.Operator.Metrics;
@@ -9,31 +7,18 @@ namespace ImageBuilder.Operator.Metrics;
 public static class MetricsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="OperatorMetrics"/> and wraps the registered reconciler of <see cref="ImageBuild"/> and the
-    /// retry scheduler with their metered decorators. Call after the roles that register those two.
+    /// Registers <see cref="OperatorMetrics"/>, which the roles take as a constructor dependency and count into themselves.
+    /// <paramref name="track"/> adds the gauges read at scrape time from whichever roles the caller registered (the
+    /// composition root knows them; this folder names none of them). The first registration wins.
     /// </summary>
-    public static IServiceCollection AddOperatorMetrics(this IServiceCollection services)
+    public static IServiceCollection AddOperatorMetrics(this IServiceCollection services, Action<IServiceProvider, OperatorMetrics>? track = null)
     {
-        services.AddSingleton(sp =>
+        services.TryAddSingleton(sp =>
         {
             var metrics = new OperatorMetrics(sp.GetService<ILeaderStatus>());
-            if (sp.GetService<RabbitMqConnection>() is { } connection)
-            {
-                metrics.TrackBuildQueueDepth(new BuildQueueDepth(connection).ReadAsync);
-            }
-            if (sp.GetService<IObjectCache<ImageBuild>>() is { } cache)
-            {
-                metrics.TrackImageBuilds(() => cache.HasSynced ? cache.List() : null, sp.GetService<TimeProvider>() ?? TimeProvider.System);
-            }
-            if (sp.GetService<BuildSlots>() is { } slots)
-            {
-                metrics.TrackBuildSlots(() => slots.HasSynced ? slots.Snapshot() : null);
-            }
+            track?.Invoke(sp, metrics);
             return metrics;
         });
-        Decorate<IReconciler<ImageBuild>>(services, (sp, inner) =>
-            new MeteredReconciler<ImageBuild>(inner, sp.GetRequiredService<OperatorMetrics>(), sp.GetRequiredService<TimeProvider>()));
-        Decorate<IRetryScheduler>(services, (sp, inner) => new MeteredRetryScheduler(inner, sp.GetRequiredService<OperatorMetrics>()));
         return services;
     }
 
@@ -43,26 +28,4 @@ public static class MetricsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         return endpoints.MapMetrics(pattern, endpoints.ServiceProvider.GetRequiredService<OperatorMetrics>().Registry);
     }
-
-    /// <summary>Replaces each registration of <typeparamref name="T"/> with <paramref name="wrap"/> around the original.</summary>
-    private static void Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap)
-        where T : class
-    {
-        for (var i = 0; i < services.Count; i++)
-        {
-            var original = services[i];
-            if (original.ServiceType != typeof(T) || original.IsKeyedService)
-            {
-                continue;
-            }
-            services[i] = ServiceDescriptor.Describe(typeof(T), sp => wrap(sp, (T)Create(sp, original)), original.Lifetime);
-        }
-    }
-
-    private static object Create(IServiceProvider provider, ServiceDescriptor descriptor) => descriptor switch
-    {
-        { ImplementationInstance: { } instance } => instance,
-        { ImplementationFactory: { } factory } => factory(provider),
-        _ => ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!),
-    };
 }

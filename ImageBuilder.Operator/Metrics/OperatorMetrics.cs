@@ -159,23 +159,16 @@ public sealed class OperatorMetrics
     /// <summary>What <c>/metrics</c> exports.</summary>
     public CollectorRegistry Registry { get; }
 
-    /// <summary>Counts a status write that ended a build; a no-op for every other write.</summary>
-    public void StatusWritten(ImageBuild build, ImageBuildStatus? before, ImageBuildStatus written)
+    /// <summary>Counts a build ended by the cancel annotation; once per build, as the caller decides.</summary>
+    public void BuildCancelled() => _cancelled.Inc();
+
+    /// <summary>Counts a build that ended Superseded; <paramref name="reason"/> is <see cref="MetricLabels.NewerRequest"/> or <see cref="MetricLabels.NewerAnnounced"/>.</summary>
+    public void BuildSuperseded(string reason) => _superseded.WithLabels(reason).Inc();
+
+    /// <summary>Counts a build that reached a terminal phase, and its time from creation when known.</summary>
+    public void BuildFinished(BuildCompletion completion)
     {
-        ArgumentNullException.ThrowIfNull(written);
-        if (written.Phase == Phases.Cancelled && before?.Phase != Phases.Cancelled)
-        {
-            _cancelled.Inc();
-        }
-        if (written.Phase == Phases.Superseded && before?.Phase != Phases.Superseded)
-        {
-            var reason = written.Conditions?.FirstOrDefault(c => c.Type == Reconciliation.ConditionTypes.Ready)?.Reason;
-            _superseded.WithLabels(reason == Reconciliation.Reasons.NewerBuildAnnounced ? MetricLabels.NewerAnnounced : MetricLabels.NewerRequest).Inc();
-        }
-        if (BuildTransitions.Completion(build, before, written) is not { } completion)
-        {
-            return;
-        }
+        ArgumentNullException.ThrowIfNull(completion);
         _builds.WithLabels(completion.Outcome, completion.Fault).Inc();
         if (completion.Duration is { } duration)
         {
@@ -190,6 +183,25 @@ public sealed class OperatorMetrics
     {
         ArgumentNullException.ThrowIfNull(failure);
         _retries.WithLabels(failure.Fault).Inc();
+    }
+
+    /// <summary>Runs one reconcile and records its time, and an error when it fails or throws.</summary>
+    public async Task<ReconcileResult> MeasureReconcileAsync(Func<Task<ReconcileResult>> reconcile, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(reconcile);
+        ArgumentNullException.ThrowIfNull(time);
+        var started = time.GetTimestamp();
+        var failed = true;
+        try
+        {
+            var result = await reconcile();
+            failed = !result.Succeeded;
+            return result;
+        }
+        finally
+        {
+            ReconcileFinished(time.GetElapsedTime(started), failed);
+        }
     }
 
     public void ReconcileFinished(TimeSpan duration, bool failed)

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using ImageBuilder.Operator.Messaging;
 
 namespace ImageBuilder.Operator.Options;
 

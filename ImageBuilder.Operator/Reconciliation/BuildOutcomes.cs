@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Retries;
 using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Reconciliation;

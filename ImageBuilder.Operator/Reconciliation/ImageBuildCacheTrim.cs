@@ -10,7 +10,7 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// loses the payload no step decides on: the failure's log tail, the conditions' messages and the build plan
 /// beyond its builder. Such a trimmed copy is good for seeing that nothing needs doing; a reconcile that finds
 /// something to write reads the whole object and runs again (<see cref="ImageBuildReconciler"/>), and the
-/// dashboard's one-build view reads it whole (<see cref="Dashboard.BuildDetails"/>). What stays is what the other
+/// dashboard's one-build view reads it whole (<c>Dashboard/BuildDetails</c>). What stays is what the other
 /// readers of the cache use: the admission queue (phase, userId, creationTimestamp, the cancel annotation), superseding
 /// and notification order (requested-at annotation, applicationId, source), retention (spec.retention, phase,
 /// notification, completionTime, requested-by annotation, uid), the dashboard's list (phase, Ready reason, image).

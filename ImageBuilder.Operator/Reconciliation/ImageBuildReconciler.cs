@@ -32,10 +32,13 @@ public sealed class ImageBuildReconciler(
     NotifyStep notify,
     CleanupStep cleanup,
     RetentionStep retention,
-    OperatorMetrics? metrics = null,
+    OperatorMetrics metrics,
     BuildSlots? slots = null) : IReconciler<ImageBuild>
 {
-    public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
+    public Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken) =>
+        metrics.MeasureReconcileAsync(() => ReconcileOnceAsync(key, cancellationToken), time);
+
+    private async Task<ReconcileResult> ReconcileOnceAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var build = await store.GetAsync(key.Namespace, key.Name, cancellationToken);
         if (build is null || build.Metadata.DeletionTimestamp is not null)
@@ -62,7 +65,7 @@ public sealed class ImageBuildReconciler(
             {
                 Log.StatusWritten(logger, key.Namespace, key.Name, context.Status.Phase ?? "", context.Attempt);
                 await events.RecordAsync(build, context.Events, cancellationToken);
-                metrics?.StatusWritten(build, build.Status, context.Status);
+                metrics.StatusWritten(build, build.Status, context.Status);
             }
         }
         finally
@@ -70,7 +73,7 @@ public sealed class ImageBuildReconciler(
             // A build slot reserved by the admission step but not used by a Job (a failure, a cancel) is given back.
             if (slots?.Settle(key, context.Status) is { } waited)
             {
-                metrics?.QueueWaitObserved(waited);
+                metrics.QueueWaitObserved(waited);
             }
         }
         return result switch

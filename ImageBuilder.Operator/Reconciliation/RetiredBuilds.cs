@@ -11,7 +11,7 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// <summary>
 /// The names of ImageBuilds the bridge made that retention deleted, remembered for <see cref="RetentionOptions.RememberDeleted"/>
 /// in one ConfigMap per namespace (<see cref="ConfigMapName"/>: name → until when). The bridge dedupes a redelivered
-/// request by its deterministic ImageBuild name (<c>Messaging/BuildNaming</c>): with the object gone, the name alone
+/// request by its deterministic ImageBuild name (<c>Requests/BuildNaming</c>): with the object gone, the name alone
 /// would be free again and the request built (and announced) a second time. Written before the ImageBuild is deleted,
 /// and read live by the bridge, so there is no moment when neither exists.
 /// </summary>

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Requests;
 using k8s;

@@ -1,7 +1,8 @@
 using System.Text;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Messaging;
-using ImageBuilder.Operator.Tests.Messaging;
+using ImageBuilder.Operator.Bridge;
+using ImageBuilder.Operator.Requests;
+using ImageBuilder.Operator.Tests.Requests;
 using k8s;
 using k8s.Models;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Tests.Integration.Reconciliation;
-using ImageBuilder.Operator.Tests.Messaging;
+using ImageBuilder.Operator.Tests.Requests;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Messaging;

@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Hosting;
+using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.RabbitMq;
 using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,6 +65,7 @@ public sealed class MessagingHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         services.AddSingleton(kubernetes ?? fixture.Kubernetes);
+        services.AddOperatorMetrics();
         services.AddMessaging(configuration);
         var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<RabbitMqOptions>>().Value;

@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Notifications;
+using ImageBuilder.Operator.RabbitMq;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using System.Text;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.Retries;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Messaging;
-using ImageBuilder.Operator.Tests.Messaging;
+using ImageBuilder.Operator.Cli;
+using ImageBuilder.Operator.Tests.Requests;
 using k8s;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Messaging;
-using ImageBuilder.Operator.Tests.Messaging;
+using ImageBuilder.Operator.RabbitMq;
+using ImageBuilder.Operator.Tests.Requests;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Hosting;
-using ImageBuilder.Operator.Messaging;
+using ImageBuilder.Operator.RabbitMq;
 using ImageBuilder.Operator.Tests.GitHubServer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Notifications;
 
 namespace ImageBuilder.Operator.Reconciliation.Steps;
 

@@ -78,7 +78,7 @@ public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader toke
     /// </summary>
     private static bool IsBridgeWriteInFlight(ReconcileContext context) =>
         context.Status.TokenSecretMissingSince is null
-        && context.Build.Metadata.Annotations?.TryGetValue(Messaging.ImageBuildFactory.RequestedByAnnotation, out var by) == true && by == Messaging.ImageBuildFactory.RequestedByBridge
+        && context.Build.Metadata.Annotations?.TryGetValue(Requests.ImageBuildFactory.RequestedByAnnotation, out var by) == true && by == Requests.ImageBuildFactory.RequestedByBridge
         && context.Build.Metadata.CreationTimestamp is { } created
         && context.Now - new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) < BridgeSecretGrace;
 

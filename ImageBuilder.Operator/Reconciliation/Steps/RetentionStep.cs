@@ -1,8 +1,8 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
-using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Requests;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

@@ -1,4 +1,0 @@
-namespace ImageBuilder.Operator.Messaging;
-
-/// <summary>A durable queue the operator declares, with the arguments it expects.</summary>
-public sealed record QueueDeclaration(string Name, IReadOnlyDictionary<string, object?> Arguments);
