@@ -24,12 +24,16 @@ public static class ReconciliationServiceCollectionExtensions
         // The steps' seams to the API (Controllers/Client), so each step is unit-tested against in-memory objects.
         services.TryAddSingleton<KubernetesSecretClient>();
         services.TryAddSingleton<IObjectReader<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
+        services.TryAddSingleton<IObjectCreator<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
+        services.TryAddSingleton<IObjectReplacer<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
         services.TryAddSingleton<IObjectDeleter<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
         services.TryAddSingleton<KubernetesJobClient>();
+        services.TryAddSingleton<IObjectCreator<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectReader<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectLister<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectDeleter<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectLister<V1Pod>, KubernetesPodLister>();
+        services.TryAddSingleton<IObjectCreator<Corev1Event>, KubernetesEventCreator>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
         services.AddSingleton<BuildTeardown>();
