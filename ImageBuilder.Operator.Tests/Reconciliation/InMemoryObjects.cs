@@ -74,14 +74,14 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
 
     public Task<T?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
-        ThrowIfFailing(nameof(GetAsync));
+        Answer(nameof(GetAsync), cancellationToken);
         Reads.Add((@namespace, name));
         return Task.FromResult(_objects.GetValueOrDefault((@namespace, name)));
     }
 
     public Task<IReadOnlyList<T>> ListAsync(string @namespace, string labelSelector, CancellationToken cancellationToken)
     {
-        ThrowIfFailing(nameof(ListAsync));
+        Answer(nameof(ListAsync), cancellationToken);
         var wanted = labelSelector.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(term => term.Split('=', 2)).ToList();
         IReadOnlyList<T> found = [.. _objects.Where(o => o.Key.Namespace == @namespace).Select(o => o.Value)
             .Where(o => wanted.All(w => o.Metadata.Labels?.TryGetValue(w[0], out var value) == true && value == w[1]))];
@@ -90,7 +90,7 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
 
     public Task<T> CreateAsync(string @namespace, T obj, CancellationToken cancellationToken)
     {
-        ThrowIfFailing(nameof(CreateAsync));
+        Answer(nameof(CreateAsync), cancellationToken);
         if (_objects.ContainsKey((@namespace, obj.Metadata.Name)))
         {
             throw ApiErrors.Status(HttpStatusCode.Conflict, $"\"{obj.Metadata.Name}\" already exists");
@@ -101,7 +101,7 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
 
     public Task<T> ReplaceAsync(string @namespace, T obj, CancellationToken cancellationToken)
     {
-        ThrowIfFailing(nameof(ReplaceAsync));
+        Answer(nameof(ReplaceAsync), cancellationToken);
         CheckVersion(@namespace, obj);
         Replaced.Add(Copy(obj));
         return Task.FromResult(Store(@namespace, obj, nameof(ReplaceAsync)));
@@ -109,7 +109,7 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
 
     public Task<T> ReplaceStatusAsync(string @namespace, T obj, CancellationToken cancellationToken)
     {
-        ThrowIfFailing(nameof(ReplaceStatusAsync));
+        Answer(nameof(ReplaceStatusAsync), cancellationToken);
         CheckVersion(@namespace, obj);
         StatusWrites.Add(Copy(obj));
         return Task.FromResult(Store(@namespace, obj, nameof(ReplaceStatusAsync)));
@@ -117,7 +117,7 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
 
     public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
-        ThrowIfFailing(nameof(DeleteAsync));
+        Answer(nameof(DeleteAsync), cancellationToken);
         Deleted.Add((@namespace, name));
         _objects.Remove((@namespace, name));
         return Task.CompletedTask;
@@ -146,8 +146,10 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
         return Copy(stored);
     }
 
-    private void ThrowIfFailing(string operation)
+    /// <summary>Runs a queued concurrent change, honours cancellation as the real client does, then throws a queued failure.</summary>
+    private void Answer(string operation, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (_concurrent.TryGetValue(operation, out var changes) && changes.TryDequeue(out var change))
         {
             change();

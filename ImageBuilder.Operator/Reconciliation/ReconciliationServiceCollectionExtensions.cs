@@ -43,12 +43,27 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<INotificationOrder, NotificationOrder>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
+        services.AddOperatorConfigMaps();
         services.TryAddSingleton<RetiredBuilds>();
         foreach (var step in ImageBuildReconciler.StepOrder)
         {
             services.AddSingleton(typeof(IReconcileStep), step);
         }
         services.AddSingleton<IReconciler<ImageBuild>, ImageBuildReconciler>();
+        return services;
+    }
+
+    /// <summary>
+    /// <see cref="OperatorConfigMaps"/> and its seams to the API; the messaging roles need them too (<see cref="RetiredBuilds"/>),
+    /// with or without the reconciler.
+    /// </summary>
+    public static IServiceCollection AddOperatorConfigMaps(this IServiceCollection services)
+    {
+        services.TryAddSingleton<KubernetesConfigMapClient>();
+        services.TryAddSingleton<IObjectReader<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesConfigMapClient>());
+        services.TryAddSingleton<IObjectCreator<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesConfigMapClient>());
+        services.TryAddSingleton<IObjectReplacer<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesConfigMapClient>());
+        services.TryAddSingleton<OperatorConfigMaps>();
         return services;
     }
 }
