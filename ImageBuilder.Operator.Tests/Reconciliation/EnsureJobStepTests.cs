@@ -1,5 +1,6 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
@@ -106,7 +107,7 @@ public sealed class EnsureJobStepTests
         Assert.Equal(StepResult.RequeueAfterDelay(PendingTimeout), result);
         var job = Assert.Single(_jobs.Created);
         Assert.Equal(jobName, job.Metadata.Name);
-        Assert.NotNull(_jobs["team", jobName]);
+        Assert.NotNull(_jobs.Get(new ObjectKey("team", jobName)));
         var owner = Assert.Single(job.Metadata.OwnerReferences);
         Assert.Equal(("uid-1", "app", true), (owner.Uid, owner.Name, owner.Controller));
         Assert.Equal(deadline, job.Spec.ActiveDeadlineSeconds);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Client;
 using k8s;
 using k8s.Models;
@@ -10,9 +11,10 @@ namespace ImageBuilder.Operator.Tests.Reconciliation;
 /// In-memory objects behind the runtime's seams (read, list, create, replace, status write, delete), for step tests:
 /// our own interfaces, not a fake of Kubernetes. They answer as the seams' contracts say: 409 for a name already
 /// taken or a stale resourceVersion, 404 for a missing object; <see cref="FailNext"/> queues any other answer.
-/// Label selectors of the form <c>k=v[,k=v]</c>, the only form the steps use.
+/// Label selectors of the form <c>k=v[,k=v]</c>, the only form the steps use. Also the read side of an informer cache
+/// holding the same objects (cache reads are not counted in <see cref="Reads"/>, which are the live ones).
 /// </summary>
-internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, IObjectCreator<T>, IObjectReplacer<T>, IStatusWriter<T>, IObjectDeleter<T>
+internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, IObjectCreator<T>, IObjectReplacer<T>, IStatusWriter<T>, IObjectDeleter<T>, IObjectCache<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly Dictionary<(string Namespace, string Name), T> _objects = [];
@@ -34,6 +36,9 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
     /// <summary>Every successful write as "operation namespace/name", in order; share one list between fakes to see the order across types.</summary>
     public List<string> Journal { get; init; } = [];
 
+    /// <summary>Live lists made (<see cref="ListAsync"/>), by label selector.</summary>
+    public List<string> Lists { get; } = [];
+
     public InMemoryObjects<T> With(T obj)
     {
         _objects[(obj.Metadata.NamespaceProperty, obj.Metadata.Name)] = obj;
@@ -46,9 +51,6 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
         _objects.Remove((@namespace, name));
         return this;
     }
-
-    /// <summary>The stored object, or null.</summary>
-    public T? this[string @namespace, string name] => _objects.GetValueOrDefault((@namespace, name));
 
     /// <summary>The next call of <paramref name="operation"/> (a method name, e.g. <c>nameof(CreateAsync)</c>) throws <paramref name="error"/>.</summary>
     public InMemoryObjects<T> FailNext(string operation, Exception error)
@@ -82,6 +84,7 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
     public Task<IReadOnlyList<T>> ListAsync(string @namespace, string labelSelector, CancellationToken cancellationToken)
     {
         Answer(nameof(ListAsync), cancellationToken);
+        Lists.Add(labelSelector);
         var wanted = labelSelector.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(term => term.Split('=', 2)).ToList();
         IReadOnlyList<T> found = [.. _objects.Where(o => o.Key.Namespace == @namespace).Select(o => o.Value)
             .Where(o => wanted.All(w => o.Metadata.Labels?.TryGetValue(w[0], out var value) == true && value == w[1]))];
@@ -122,6 +125,15 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
         _objects.Remove((@namespace, name));
         return Task.CompletedTask;
     }
+
+    public bool HasSynced => true;
+
+    public T? Get(ObjectKey key) => _objects.GetValueOrDefault((key.Namespace, key.Name));
+
+    public IReadOnlyList<T> List(string? @namespace = null) =>
+        [.. _objects.Where(o => @namespace is null || o.Key.Namespace == @namespace).Select(o => o.Value)];
+
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private void CheckVersion(string @namespace, T obj)
     {

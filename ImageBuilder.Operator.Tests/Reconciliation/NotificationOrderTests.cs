@@ -1,5 +1,6 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Reconciliation;
 using k8s.Autorest;
 using k8s.Models;
@@ -30,7 +31,7 @@ public sealed class NotificationOrderTests
     private void Ledger(Dictionary<string, string> data, string resourceVersion = "3") =>
         _maps.With(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = Map, NamespaceProperty = "team", ResourceVersion = resourceVersion }, Data = data });
 
-    private IDictionary<string, string> Stored() => _maps["team", Map]!.Data;
+    private IDictionary<string, string> Stored() => _maps.Get(new ObjectKey("team", Map))!.Data;
 
     public static TheoryData<int?, string?, string[]> Claims => new()
     {

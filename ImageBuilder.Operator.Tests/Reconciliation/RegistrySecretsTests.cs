@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
@@ -63,7 +64,7 @@ public sealed class RegistrySecretsTests
 
         var replaced = Assert.Single(_secrets.Replaced);
         Assert.Equal("4", replaced.Metadata.ResourceVersion);
-        Assert.Equal(Config(replaced), Config(_secrets["team", Name]!));
+        Assert.Equal(Config(replaced), Config(_secrets.Get(new ObjectKey("team", Name))!));
         Assert.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("builder:new-pw")), Config(replaced), StringComparison.Ordinal);
     }
 
@@ -99,7 +100,7 @@ public sealed class RegistrySecretsTests
 
         Assert.Equal(Name, name);
         Assert.Equal(writes, _secrets.Journal);
-        Assert.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("builder:pw")), Config(_secrets["team", Name]!), StringComparison.Ordinal);
+        Assert.Contains(Convert.ToBase64String(Encoding.UTF8.GetBytes("builder:pw")), Config(_secrets.Get(new ObjectKey("team", Name))!), StringComparison.Ordinal);
     }
 
     public static TheoryData<string?, string, HttpStatusCode> Errors => new()

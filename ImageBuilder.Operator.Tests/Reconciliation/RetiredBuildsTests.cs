@@ -1,3 +1,4 @@
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
 using k8s.Models;
@@ -39,7 +40,7 @@ public sealed class RetiredBuildsTests
 
         var map = Assert.Single(_maps.Replaced);
         Assert.Equal("3", map.Metadata.ResourceVersion);
-        Assert.Equal(["app", "live"], _maps["team", Map]!.Data.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["app", "live"], _maps.Get(new ObjectKey("team", Map))!.Data.Keys.Order(StringComparer.Ordinal));
     }
 
     public static TheoryData<string?> Races => new()

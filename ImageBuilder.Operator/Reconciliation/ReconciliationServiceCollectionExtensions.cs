@@ -19,6 +19,7 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<ReconcileErrors>();
         services.AddSingleton<StepRunner>();
         services.AddSingleton<ImageBuildStore>();
+        services.TryAddSingleton<CacheTransform<ImageBuild>>(ImageBuildCacheTrim.Trim);
         services.AddSingleton<BuildEvents>();
         services.AddSingleton<BuildOutcomes>();
         // The steps' seams to the API (Controllers/Client), so each step is unit-tested against in-memory objects.
@@ -34,6 +35,8 @@ public static class ReconciliationServiceCollectionExtensions
         services.TryAddSingleton<IObjectDeleter<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectLister<V1Pod>, KubernetesPodLister>();
         services.TryAddSingleton<IObjectCreator<Corev1Event>, KubernetesEventCreator>();
+        services.TryAddSingleton<IObjectReader<ImageBuild>, LiveImageBuildReader>();
+        services.TryAddSingleton<IStatusWriter<ImageBuild>, KubernetesCustomObjectClient<ImageBuild>>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
         services.AddSingleton<BuildTeardown>();
