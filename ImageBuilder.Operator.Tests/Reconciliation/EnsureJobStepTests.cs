@@ -1,7 +1,7 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Reconciliation.Steps;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
 using k8s.Autorest;
