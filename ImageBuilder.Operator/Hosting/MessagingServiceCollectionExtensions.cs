@@ -40,6 +40,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<RabbitMqConnection>();
         services.AddSingleton<RabbitMqPublisher>();
         services.TryAddSingleton<RequestClock>();
+        Reconciliation.ReconciliationServiceCollectionExtensions.AddOperatorConfigMaps(services);
         services.TryAddSingleton<Reconciliation.RetiredBuilds>();
         services.AddSingleton<ImageBuildWriter>();
         services.AddSingleton<IBuildNotifier, RabbitMqBuildNotifier>();

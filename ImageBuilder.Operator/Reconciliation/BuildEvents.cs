@@ -1,12 +1,12 @@
 using System.Globalization;
 using ImageBuilder.Operator.Api;
-using k8s;
+using ImageBuilder.Operator.Controllers.Client;
 using k8s.Models;
 
 namespace ImageBuilder.Operator.Reconciliation;
 
 /// <summary>Records Kubernetes Events on an ImageBuild for its state changes (kubectl describe ib shows them).</summary>
-public sealed class BuildEvents(IKubernetes kubernetes, TimeProvider time, ILogger<BuildEvents> logger)
+public sealed class BuildEvents(IObjectCreator<Corev1Event> creator, TimeProvider time, ILogger<BuildEvents> logger)
 {
     public const string Component = "image-builder";
 
@@ -42,7 +42,7 @@ public sealed class BuildEvents(IKubernetes kubernetes, TimeProvider time, ILogg
             };
             try
             {
-                await kubernetes.CoreV1.CreateNamespacedEventAsync(item, build.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+                await creator.CreateAsync(build.Metadata.NamespaceProperty, item, cancellationToken);
             }
             catch (k8s.Autorest.HttpOperationException e)
             {

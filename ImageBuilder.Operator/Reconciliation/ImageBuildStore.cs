@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
 using k8s;
 
 namespace ImageBuilder.Operator.Reconciliation;
@@ -11,7 +12,7 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// subresource, only when it changed. The cache may lag behind the apiserver by the watch's delay; that is
 /// harmless except right after this process wrote a status, so a read then goes to the apiserver.
 /// </summary>
-public sealed class ImageBuildStore(IKubernetes kubernetes, IObjectCache<ImageBuild> cache)
+public sealed class ImageBuildStore(IObjectReader<ImageBuild> live, IStatusWriter<ImageBuild> statuses, IObjectCache<ImageBuild> cache)
 {
     /// <summary>The resourceVersion of each status this process wrote that the cache has not shown yet.</summary>
     private readonly ConcurrentDictionary<ObjectKey, string> _written = new();
@@ -32,22 +33,22 @@ public sealed class ImageBuildStore(IKubernetes kubernetes, IObjectCache<ImageBu
         }
         // Live read: the cache has not caught up with our own last status write. Acting on the older copy would
         // repeat what that write recorded (a Job created, a notification sent) and then fail on the stale resourceVersion.
-        var live = await GetLiveAsync(key, cancellationToken);
-        if (live is null)
+        var fresh = await GetLiveAsync(key, cancellationToken);
+        if (fresh is null)
         {
             _written.TryRemove(key, out _);
         }
-        else if (live.Metadata.ResourceVersion != written)
+        else if (fresh.Metadata.ResourceVersion != written)
         {
             // Someone wrote after us: wait for the cache to show that version instead.
-            _written[key] = live.Metadata.ResourceVersion;
+            _written[key] = fresh.Metadata.ResourceVersion;
         }
-        return live;
+        return fresh;
     }
 
     /// <summary>The whole object from the apiserver (the cache may hold a trimmed copy: <see cref="ImageBuildCacheTrim"/>).</summary>
     public Task<ImageBuild?> GetLiveAsync(ObjectKey key, CancellationToken cancellationToken) =>
-        kubernetes.GetImageBuildOrNullAsync(key.Namespace, key.Name, cancellationToken);
+        live.GetAsync(key.Namespace, key.Name, cancellationToken);
 
     /// <summary>
     /// Writes <paramref name="status"/> with the read resourceVersion (a concurrent change fails the
@@ -61,8 +62,7 @@ public sealed class ImageBuildStore(IKubernetes kubernetes, IObjectCache<ImageBu
         }
         var updated = new ImageBuild { Metadata = build.Metadata, Spec = build.Spec, Status = status };
         // The status write must land even when the reconcile is being cancelled: the Job it records already exists.
-        var stored = await kubernetes.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<ImageBuild>(updated, ImageBuild.Group, ImageBuild.Version,
-            build.Metadata.NamespaceProperty, ImageBuild.Plural, build.Metadata.Name, cancellationToken: CancellationToken.None);
+        var stored = await statuses.ReplaceStatusAsync(build.Metadata.NamespaceProperty, updated, CancellationToken.None);
         if (stored?.Metadata?.ResourceVersion is { Length: > 0 } version)
         {
             _written[new ObjectKey(build.Metadata.NamespaceProperty, build.Metadata.Name)] = version;

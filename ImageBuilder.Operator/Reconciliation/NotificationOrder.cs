@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using ImageBuilder.Operator.Api;
-using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
@@ -25,7 +24,7 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// </list>
 /// Entries not moved for <see cref="EntryLifetime"/> are pruned on write: no build waits that long to finish.
 /// </summary>
-public sealed class NotificationOrder(IKubernetes kubernetes, TimeProvider time) : INotificationOrder
+public sealed class NotificationOrder(OperatorConfigMaps maps, TimeProvider time) : INotificationOrder
 {
     public const string ConfigMapName = "image-builder-announced";
     public static readonly TimeSpan EntryLifetime = TimeSpan.FromDays(30);
@@ -49,7 +48,7 @@ public sealed class NotificationOrder(IKubernetes kubernetes, TimeProvider time)
         var self = RequestOrder.Of(build);
         for (var attempt = 1; ; attempt++)
         {
-            var map = await OperatorConfigMaps.ReadAsync(kubernetes, ns, ConfigMapName, cancellationToken);
+            var map = await maps.ReadAsync(ns, ConfigMapName, cancellationToken);
             var last = map?.Data is { } data && data.TryGetValue(key, out var text) ? Parse(text) : null;
             if (AnnouncementRule.NewerAnnounced(self, last) is { } newer)
             {
@@ -107,7 +106,7 @@ public sealed class NotificationOrder(IKubernetes kubernetes, TimeProvider time)
         }
         data[key] = value;
         // A 409 (another writer created or replaced it first) goes to the caller, which reads again.
-        await OperatorConfigMaps.WriteAsync(kubernetes, ns, ConfigMapName, map, data, cancellationToken);
+        await maps.WriteAsync(ns, ConfigMapName, map, data, cancellationToken);
     }
 
     private sealed class Release(SemaphoreSlim gate) : IDisposable

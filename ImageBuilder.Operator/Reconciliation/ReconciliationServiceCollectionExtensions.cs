@@ -25,13 +25,18 @@ public static class ReconciliationServiceCollectionExtensions
         // The steps' seams to the API (Controllers/Client), so each step is unit-tested against in-memory objects.
         services.TryAddSingleton<KubernetesSecretClient>();
         services.TryAddSingleton<IObjectReader<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
+        services.TryAddSingleton<IObjectCreator<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
+        services.TryAddSingleton<IObjectReplacer<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
         services.TryAddSingleton<IObjectDeleter<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
         services.TryAddSingleton<KubernetesJobClient>();
+        services.TryAddSingleton<IObjectCreator<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectReader<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectLister<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectDeleter<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectLister<V1Pod>, KubernetesPodLister>();
+        services.TryAddSingleton<IObjectCreator<Corev1Event>, KubernetesEventCreator>();
         services.TryAddSingleton<IObjectReader<ImageBuild>, LiveImageBuildReader>();
+        services.TryAddSingleton<IStatusWriter<ImageBuild>, KubernetesCustomObjectClient<ImageBuild>>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
         services.AddSingleton<BuildTeardown>();
@@ -40,6 +45,7 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<INotificationOrder, NotificationOrder>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
+        services.AddOperatorConfigMaps();
         services.TryAddSingleton<RetiredBuilds>();
         // The steps, each once; their order is written in ImageBuildReconciler.Lifecycle, not here.
         services.AddSingleton<AcceptStep>();
@@ -56,6 +62,20 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<CleanupStep>();
         services.AddSingleton<RetentionStep>();
         services.AddSingleton<IReconciler<ImageBuild>, ImageBuildReconciler>();
+        return services;
+    }
+
+    /// <summary>
+    /// <see cref="OperatorConfigMaps"/> and its seams to the API; the messaging roles need them too (<see cref="RetiredBuilds"/>),
+    /// with or without the reconciler.
+    /// </summary>
+    public static IServiceCollection AddOperatorConfigMaps(this IServiceCollection services)
+    {
+        services.TryAddSingleton<KubernetesConfigMapClient>();
+        services.TryAddSingleton<IObjectReader<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesConfigMapClient>());
+        services.TryAddSingleton<IObjectCreator<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesConfigMapClient>());
+        services.TryAddSingleton<IObjectReplacer<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesConfigMapClient>());
+        services.TryAddSingleton<OperatorConfigMaps>();
         return services;
     }
 }

@@ -1,9 +1,10 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
-using k8s;
 using k8s.Autorest;
+using k8s.Models;
 using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Reconciliation;
@@ -12,7 +13,11 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// Keeps a dockerconfigjson Secret with the operator's registry credentials in each namespace that
 /// runs builds, so a Job mounts credentials instead of carrying them in its spec.
 /// </summary>
-public sealed class RegistrySecrets(IKubernetes kubernetes, IOptions<BuildOptions> options)
+public sealed class RegistrySecrets(
+    IObjectReader<V1Secret> secrets,
+    IObjectCreator<V1Secret> creator,
+    IObjectReplacer<V1Secret> replacer,
+    IOptions<BuildOptions> options)
 {
     private readonly BuildOptions _options = options.Value;
 
@@ -22,19 +27,26 @@ public sealed class RegistrySecrets(IKubernetes kubernetes, IOptions<BuildOption
         var secret = RegistrySecret.Create(_options.RegistrySecretName, ns, _options.Registry, _options.RegistryUsername ?? "", _options.RegistryPassword ?? "");
         secret.Metadata.Labels ??= new Dictionary<string, string>();
         secret.Metadata.Labels[Annotations.ManagedByLabel] = Annotations.ManagedByValue;
+        var existing = await secrets.GetAsync(ns, secret.Metadata.Name, cancellationToken);
+        if (existing is null)
+        {
+            await CreateAsync(ns, secret, cancellationToken);
+            return secret.Metadata.Name;
+        }
+        if (existing.Data is not null && existing.Data.TryGetValue(".dockerconfigjson", out var current) && current.SequenceEqual(secret.Data[".dockerconfigjson"]))
+        {
+            return secret.Metadata.Name;
+        }
+        secret.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
         try
         {
-            var existing = await kubernetes.CoreV1.ReadNamespacedSecretAsync(secret.Metadata.Name, ns, cancellationToken: cancellationToken);
-            if (existing.Data is not null && existing.Data.TryGetValue(".dockerconfigjson", out var current) && current.SequenceEqual(secret.Data[".dockerconfigjson"]))
-            {
-                return secret.Metadata.Name;
-            }
-            secret.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-            await kubernetes.CoreV1.ReplaceNamespacedSecretAsync(secret, secret.Metadata.Name, ns, cancellationToken: cancellationToken);
+            await replacer.ReplaceAsync(ns, secret, cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            await CreateAsync(secret, ns, cancellationToken);
+            // Deleted between the read and the write.
+            secret.Metadata.ResourceVersion = null;
+            await CreateAsync(ns, secret, cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
@@ -43,11 +55,11 @@ public sealed class RegistrySecrets(IKubernetes kubernetes, IOptions<BuildOption
         return secret.Metadata.Name;
     }
 
-    private async Task CreateAsync(k8s.Models.V1Secret secret, string ns, CancellationToken cancellationToken)
+    private async Task CreateAsync(string ns, V1Secret secret, CancellationToken cancellationToken)
     {
         try
         {
-            await kubernetes.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken);
+            await creator.CreateAsync(ns, secret, cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {

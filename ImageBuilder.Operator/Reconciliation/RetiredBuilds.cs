@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Options;
-using k8s;
 using k8s.Autorest;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +14,7 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// would be free again and the request built (and announced) a second time. Written before the ImageBuild is deleted,
 /// and read live by the bridge, so there is no moment when neither exists.
 /// </summary>
-public sealed class RetiredBuilds(IKubernetes kubernetes, TimeProvider time, IOptions<RetentionOptions> options)
+public sealed class RetiredBuilds(OperatorConfigMaps maps, TimeProvider time, IOptions<RetentionOptions> options)
 {
     public const string ConfigMapName = "image-builder-retired";
 
@@ -34,7 +33,7 @@ public sealed class RetiredBuilds(IKubernetes kubernetes, TimeProvider time, IOp
         var until = time.GetUtcNow() + options.Value.RememberDeleted;
         for (var attempt = 1; ; attempt++)
         {
-            var map = await OperatorConfigMaps.ReadAsync(kubernetes, ns, ConfigMapName, cancellationToken);
+            var map = await maps.ReadAsync(ns, ConfigMapName, cancellationToken);
             var data = Live(map?.Data, time.GetUtcNow())
                 .OrderByDescending(e => e.Until).Take(MaxEntries - 1)
                 .ToDictionary(e => e.Name, e => Format(e.Until), StringComparer.Ordinal);
@@ -42,7 +41,7 @@ public sealed class RetiredBuilds(IKubernetes kubernetes, TimeProvider time, IOp
             try
             {
                 // With the read resourceVersion: a concurrent write fails with 409 instead of dropping an entry.
-                await OperatorConfigMaps.WriteAsync(kubernetes, ns, ConfigMapName, map, data, cancellationToken);
+                await maps.WriteAsync(ns, ConfigMapName, map, data, cancellationToken);
                 return;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < MaxWriteAttempts)
@@ -55,7 +54,7 @@ public sealed class RetiredBuilds(IKubernetes kubernetes, TimeProvider time, IOp
     /// <summary>The names still remembered in <paramref name="ns"/>, read live.</summary>
     public async Task<IReadOnlySet<string>> ReadAsync(string ns, CancellationToken cancellationToken)
     {
-        var map = await OperatorConfigMaps.ReadAsync(kubernetes, ns, ConfigMapName, cancellationToken);
+        var map = await maps.ReadAsync(ns, ConfigMapName, cancellationToken);
         return Live(map?.Data, time.GetUtcNow()).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
 using k8s;
@@ -12,7 +13,8 @@ public sealed class RegistrySecretsTests(PlatformFixture fixture)
     public async Task EnsureAsync_ManyReconcilesAtOnceInANewNamespace_AllSucceedWithOneSecret()
     {
         var ns = await fixture.CreateNamespaceAsync("regsecret");
-        var secrets = new RegistrySecrets(fixture.Kubernetes, MsOptions.Create(new BuildOptions
+        var client = new KubernetesSecretClient(fixture.Kubernetes);
+        var secrets = new RegistrySecrets(client, client, client, MsOptions.Create(new BuildOptions
         {
             Registry = fixture.Registry,
             RegistryUsername = fixture.RegistryUser,

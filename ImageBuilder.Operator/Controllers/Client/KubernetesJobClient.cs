@@ -5,9 +5,12 @@ using k8s.Models;
 
 namespace ImageBuilder.Operator.Controllers.Client;
 
-/// <summary>Live reads, lists and deletes of Jobs (the informer's cache may lag a Job created a moment ago).</summary>
-public sealed class KubernetesJobClient(IKubernetes kubernetes) : IObjectReader<V1Job>, IObjectLister<V1Job>, IObjectDeleter<V1Job>
+/// <summary>Creates, and reads, lists and deletes live, Jobs (the informer's cache may lag a Job created a moment ago).</summary>
+public sealed class KubernetesJobClient(IKubernetes kubernetes) : IObjectCreator<V1Job>, IObjectReader<V1Job>, IObjectLister<V1Job>, IObjectDeleter<V1Job>
 {
+    public Task<V1Job> CreateAsync(string @namespace, V1Job obj, CancellationToken cancellationToken) =>
+        kubernetes.BatchV1.CreateNamespacedJobAsync(obj, @namespace, cancellationToken: cancellationToken);
+
     public async Task<V1Job?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         try

@@ -6,7 +6,7 @@ using k8s.Models;
 namespace ImageBuilder.Operator.Controllers.Client;
 
 /// <summary>Secrets by name (core group, which <see cref="KubernetesResourceClient{T}"/> does not serve); never listed or watched.</summary>
-public sealed class KubernetesSecretClient(IKubernetes kubernetes) : IObjectReader<V1Secret>, IObjectDeleter<V1Secret>
+public sealed class KubernetesSecretClient(IKubernetes kubernetes) : IObjectReader<V1Secret>, IObjectCreator<V1Secret>, IObjectReplacer<V1Secret>, IObjectDeleter<V1Secret>
 {
     public async Task<V1Secret?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
@@ -19,6 +19,12 @@ public sealed class KubernetesSecretClient(IKubernetes kubernetes) : IObjectRead
             return null;
         }
     }
+
+    public Task<V1Secret> CreateAsync(string @namespace, V1Secret obj, CancellationToken cancellationToken) =>
+        kubernetes.CoreV1.CreateNamespacedSecretAsync(obj, @namespace, cancellationToken: cancellationToken);
+
+    public Task<V1Secret> ReplaceAsync(string @namespace, V1Secret obj, CancellationToken cancellationToken) =>
+        kubernetes.CoreV1.ReplaceNamespacedSecretAsync(obj, obj.Metadata.Name, @namespace, cancellationToken: cancellationToken);
 
     public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken) =>
         kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, @namespace, cancellationToken: cancellationToken);

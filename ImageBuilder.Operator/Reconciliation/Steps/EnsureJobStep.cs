@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Sources;
 using k8s;
@@ -17,7 +18,9 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// Sets: Building.
 /// </summary>
 public sealed class EnsureJobStep(
-    IKubernetes kubernetes,
+    IObjectCreator<V1Job> jobCreator,
+    IObjectReader<V1Job> jobs,
+    IObjectDeleter<V1Job> jobDeleter,
     IBuildStrategyProvider strategies,
     RegistrySecrets registrySecrets,
     BuildOutcomes outcomes,
@@ -41,17 +44,23 @@ public sealed class EnsureJobStep(
             tokenRef?.Name ?? "", string.IsNullOrEmpty(tokenRef?.Key) ? "token" : tokenRef.Key, registrySecret, timeout);
         try
         {
-            await kubernetes.BatchV1.CreateNamespacedJobAsync(strategies.Current.CreateJob(request), context.Namespace, cancellationToken: cancellationToken);
+            await jobCreator.CreateAsync(context.Namespace, strategies.Current.CreateJob(request), cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
             // Created by an earlier reconcile whose status write did not land: adopt it. A Job of that
             // name owned by another uid is a leftover of a deleted ImageBuild of the same name, which the
             // garbage collector is about to delete: adopting it would lose this attempt, so remove it first.
-            if (!await IsOwnJobAsync(context, jobName, cancellationToken))
+            // Live read: the informer may not have seen a Job created a moment ago.
+            var existing = await jobs.GetAsync(context.Namespace, jobName, cancellationToken);
+            if (existing is null)
             {
-                await kubernetes.BatchV1.DeleteNamespacedJobAsync(jobName, context.Namespace,
-                    propagationPolicy: "Background", cancellationToken: cancellationToken);
+                // Deleted between the create and the read (the garbage collector's leftover): the next reconcile creates it.
+                return StepResult.RequeueAfterDelay(TimeSpan.FromSeconds(1));
+            }
+            if (existing.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) != true)
+            {
+                await jobDeleter.DeleteAsync(context.Namespace, jobName, cancellationToken);
                 return StepResult.RequeueAfterDelay(TimeSpan.FromSeconds(1));
             }
         }
@@ -71,13 +80,6 @@ public sealed class EnsureJobStep(
         context.Event(Reasons.BuildStarted, message);
         // The Job watch brings the next reconcile; the requeue only arms the never-started watchdog.
         return StepResult.RequeueAfterDelay(_options.PendingTimeout);
-    }
-
-    private async Task<bool> IsOwnJobAsync(ReconcileContext context, string jobName, CancellationToken cancellationToken)
-    {
-        // Live read: the informer may not have seen a Job created a moment ago.
-        var job = await kubernetes.BatchV1.ReadNamespacedJobAsync(jobName, context.Namespace, cancellationToken: cancellationToken);
-        return job.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true;
     }
 
     private static BuildFailure Rejected(string jobName, HttpOperationException e)
