@@ -5,6 +5,7 @@ using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Reconciliation.Steps;
+using ImageBuilder.Operator.Sources;
 using ImageBuilder.Operator.Tests.Builds;
 using k8s.Autorest;
 using k8s.Models;
@@ -31,6 +32,20 @@ public sealed class EnsureJobStepTests
         return new EnsureJobStep(_jobs, _jobs, _jobs, new BuildStrategyProvider([new BuildKitStrategy(wrapped)], wrapped),
             new RegistrySecrets(_secrets, _secrets, _secrets, wrapped),
             new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions { MaxRetries = 2 })), wrapped);
+    }
+
+    /// <summary>
+    /// Runs the step as the reconcile does: with what source resolution found for the context's commit (none when the
+    /// commit is unknown), then Ready summarized.
+    /// </summary>
+    private async Task<StepResult> RunAsync(ReconcileContext context)
+    {
+        var source = context.Status.Commit is { } commit
+            ? SourceResolution.Resolved(commit, "http://127.0.0.1:8090/archive", null, "main")
+            : new SourceResolution();
+        var result = await Step().RunAsync(context, source, CancellationToken.None);
+        ReadySummary.Apply(context);
+        return result;
     }
 
     private static ReconcileContext Resolved(ImageBuild? build = null, int retries = 0, DateTime? startTime = null) =>
@@ -66,7 +81,7 @@ public sealed class EnsureJobStepTests
     {
         var context = Builds.Context(status: s => (s.Phase, s.Job, s.Commit, s.Image) = (phase, job, commit ? Commit : null, image ? Image : null));
 
-        var result = await Step().RunAsync(context, CancellationToken.None);
+        var result = await RunAsync(context);
 
         Assert.False(result.Stop);
         Assert.Empty(_jobs.Created);
@@ -102,7 +117,7 @@ public sealed class EnsureJobStepTests
         });
         var context = Resolved(build, retries);
 
-        var result = await Step().RunAsync(context, CancellationToken.None);
+        var result = await RunAsync(context);
 
         Assert.Equal(StepResult.RequeueAfterDelay(PendingTimeout), result);
         var job = Assert.Single(_jobs.Created);
@@ -131,7 +146,7 @@ public sealed class EnsureJobStepTests
         var first = Builds.Now.UtcDateTime.AddMinutes(-10);
         var context = Resolved(retries: 1, startTime: first);
 
-        await Step().RunAsync(context, CancellationToken.None);
+        await RunAsync(context);
 
         Assert.Equal(("app-2", first), (context.Status.Job, context.Status.StartTime));
     }
@@ -139,7 +154,7 @@ public sealed class EnsureJobStepTests
     [Fact]
     public async Task Run_RegistrySecretMissing_CreatesItBeforeTheJob()
     {
-        await Step().RunAsync(Resolved(), CancellationToken.None);
+        await RunAsync(Resolved());
 
         var secret = Assert.Single(_secrets.Created);
         Assert.Equal(("image-builder-registry", "kubernetes.io/dockerconfigjson"), (secret.Metadata.Name, secret.Type));
@@ -155,7 +170,7 @@ public sealed class EnsureJobStepTests
         AddJob("app-1", ownerUid: "uid-1");
         var context = Resolved();
 
-        var result = await Step().RunAsync(context, CancellationToken.None);
+        var result = await RunAsync(context);
 
         Assert.Equal(StepResult.RequeueAfterDelay(PendingTimeout), result);
         Assert.Empty(_jobs.Created);
@@ -171,7 +186,7 @@ public sealed class EnsureJobStepTests
         AddJob("app-1", ownerUid: "uid-of-a-deleted-build");
         var context = Resolved();
 
-        var result = await Step().RunAsync(context, CancellationToken.None);
+        var result = await RunAsync(context);
 
         Assert.Equal(StepResult.RequeueAfterDelay(TimeSpan.FromSeconds(1)), result);
         Assert.Equal([("team", "app-1")], _jobs.Deleted);
@@ -187,7 +202,7 @@ public sealed class EnsureJobStepTests
         _jobs.FailNext(nameof(InMemoryObjects<V1Job>.CreateAsync), ApiErrors.Status(HttpStatusCode.Conflict, "\"app-1\" already exists"));
         var context = Resolved();
 
-        var result = await Step().RunAsync(context, CancellationToken.None);
+        var result = await RunAsync(context);
 
         Assert.Equal(StepResult.RequeueAfterDelay(TimeSpan.FromSeconds(1)), result);
         Assert.Empty(_jobs.Deleted);
@@ -209,7 +224,7 @@ public sealed class EnsureJobStepTests
             ApiErrors.Status(HttpStatusCode.UnprocessableEntity, "Job.batch \"app-1\" is invalid: spec.template.spec.containers[0].image: Required value"));
         var context = Resolved(retries: retries);
 
-        var result = await Step().RunAsync(context, CancellationToken.None);
+        var result = await RunAsync(context);
 
         Assert.Empty(_jobs.Created);
         Assert.Null(context.Status.Job);
@@ -232,7 +247,7 @@ public sealed class EnsureJobStepTests
         });
         var context = Resolved();
 
-        await Step().RunAsync(context, CancellationToken.None);
+        await RunAsync(context);
 
         Assert.Equal("Kubernetes rejected the build Job app-1: invalid", context.Status.LastFailure!.Message);
     }
@@ -262,7 +277,7 @@ public sealed class EnsureJobStepTests
         }
         var context = Resolved();
 
-        var error = await Assert.ThrowsAsync<HttpOperationException>(() => Step().RunAsync(context, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => RunAsync(context));
 
         Assert.Equal(code, error.Response.StatusCode);
         Assert.Empty(_jobs.Created);
@@ -274,11 +289,14 @@ public sealed class EnsureJobStepTests
     public async Task Reconcile_CreateForbidden_ShowsReadyFalseReconcileErrorAndRetriesWithBackoff()
     {
         _jobs.FailNext(nameof(InMemoryObjects<V1Job>.CreateAsync), ApiErrors.Status(HttpStatusCode.Forbidden, "jobs.batch is forbidden: User cannot create resource"));
-        var runner = new StepRunner([Step()],
+        var runner = new StepRunner(
             new ReconcileErrors(new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions())), MsOptions.Create(new ReconcileOptions { MaxConsecutiveErrors = 5 })),
             NullLogger<StepRunner>.Instance);
+        var step = Step();
+        var source = SourceResolution.Resolved(Commit, "http://127.0.0.1:8090/archive", null, "main");
 
-        var (context, result) = await runner.RunAsync(Resolved(), CancellationToken.None);
+        var (context, result) = await runner.RunAsync(Resolved(),
+            [new NamedStep(StepRunner.StepName(typeof(EnsureJobStep)), (c, ct) => step.RunAsync(c, source, ct))], CancellationToken.None);
 
         Assert.NotNull(result.Error);
         var ready = context.Status.Conditions!.Single(c => c.Type == ConditionTypes.Ready);

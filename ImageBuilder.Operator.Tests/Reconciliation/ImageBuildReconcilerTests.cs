@@ -1,8 +1,10 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Reconciliation.Steps;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -27,14 +29,14 @@ public sealed class ImageBuildReconcilerTests
         _events = new() { Journal = _journal };
     }
 
-    /// <summary>A step doing what the test says; by default it moves a Pending build to Building once, with an Event, as EnsureJobStep does.</summary>
+    /// <summary>A step doing what the test says; by default it moves a Pending build to Building once, with an Event, as EnsureJobStep does (and under its name, which the lifecycle table allows that move).</summary>
     private sealed class Step(Action<ReconcileContext> act) : IReconcileStep
     {
         public static void Start(ReconcileContext context)
         {
             if (context.Status.Phase == Phases.Pending)
             {
-                context.Status.Phase = Phases.Building;
+                context.MoveTo(Phases.Building, Reasons.BuildStarted, "Attempt 1 started.");
                 context.Event(Reasons.BuildStarted, "Attempt 1 started.");
             }
         }
@@ -46,14 +48,19 @@ public sealed class ImageBuildReconcilerTests
         }
     }
 
+    private sealed class OneStep(IReconcileStep step) : IBuildSteps
+    {
+        public IReadOnlyList<IReconcileStep> ForOneReconcile() => [step];
+    }
+
     private ImageBuildReconciler Reconciler(Action<ReconcileContext>? act = null)
     {
         var time = new FakeTimeProvider(Builds.Now);
-        var runner = new StepRunner([new Step(act ?? Step.Start)],
+        var runner = new StepRunner(
             new ReconcileErrors(new BuildOutcomes(new RecordingRetryScheduler(), MsOptions.Create(new RetryOptions())), MsOptions.Create(new ReconcileOptions())),
             NullLogger<StepRunner>.Instance);
         return new ImageBuildReconciler(new ImageBuildStore(_api, _api, _cache), runner, new BuildEvents(_events, time, NullLogger<BuildEvents>.Instance),
-            time, NullLogger<ImageBuildReconciler>.Instance);
+            time, NullLogger<ImageBuildReconciler>.Instance, new OneStep(new NamedStep(StepRunner.StepName(typeof(EnsureJobStep)), new Step(act ?? Step.Start).RunAsync)), new OperatorMetrics());
     }
 
     private ImageBuild Stored(string phase)

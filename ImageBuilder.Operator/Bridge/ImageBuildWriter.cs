@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Requests;
 using k8s;
@@ -102,7 +103,7 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
             {
                 // A redelivery, a resend, another replica's bridge, or an earlier generation.
-                var existing = await kubernetes.GetImageBuildOrNullAsync(@namespace, name, cancellationToken);
+                var existing = await new KubernetesCustomObjectClient<ImageBuild>(kubernetes).GetAsync(@namespace, name, cancellationToken);
                 if (existing is null)
                 {
                     // Deleted between the two calls (retention remembers a name before it deletes it): look again.

@@ -3,7 +3,7 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.RabbitMq;
-using ImageBuilder.Operator.Reconciliation;
+using k8s;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -44,7 +44,7 @@ public static class DashboardExtensions
         services.AddSingleton<BuildFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<BuildFeed>());
         services.AddSingleton<LiveBuilds>();
-        services.TryAddSingleton<IObjectReader<ImageBuild>, LiveImageBuildReader>();
+        services.TryAddSingleton<IObjectReader<ImageBuild>>(sp => new KubernetesCustomObjectClient<ImageBuild>(sp.GetRequiredService<IKubernetes>()));
         services.AddSingleton<BuildDetails>();
         services.AddSingleton(sp => new QueueDepths(sp.GetRequiredService<TimeProvider>(), sp.GetService<RabbitMqConnection>()));
         services.AddSingleton<RegistryBrowser>();

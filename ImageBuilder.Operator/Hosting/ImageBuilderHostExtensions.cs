@@ -1,6 +1,6 @@
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Dashboard;
 using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.RabbitMq;

@@ -4,6 +4,7 @@ using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation.Admission;
 using ImageBuilder.Operator.Reconciliation.Steps;
+using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -35,7 +36,7 @@ public static class ReconciliationServiceCollectionExtensions
         services.TryAddSingleton<IObjectDeleter<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectLister<V1Pod>, KubernetesPodLister>();
         services.TryAddSingleton<IObjectCreator<Corev1Event>, KubernetesEventCreator>();
-        services.TryAddSingleton<IObjectReader<ImageBuild>, LiveImageBuildReader>();
+        services.TryAddSingleton<IObjectReader<ImageBuild>>(sp => new KubernetesCustomObjectClient<ImageBuild>(sp.GetRequiredService<IKubernetes>()));
         services.TryAddSingleton<IStatusWriter<ImageBuild>, KubernetesCustomObjectClient<ImageBuild>>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
@@ -61,6 +62,7 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<NotifyStep>();
         services.AddSingleton<CleanupStep>();
         services.AddSingleton<RetentionStep>();
+        services.AddSingleton<IBuildSteps, BuildSteps>();
         services.AddSingleton<IReconciler<ImageBuild>, ImageBuildReconciler>();
         return services;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.RabbitMq;
 using k8s;
 using k8s.Autorest;
@@ -42,7 +43,7 @@ public sealed class RetryListener(
 
     private async Task<DeliveryOutcome> ReleaseAsync(RetryRelease release, CancellationToken cancellationToken)
     {
-        if (await kubernetes.GetImageBuildOrNullAsync(release.Namespace, release.Name, cancellationToken) is not { } build)
+        if (await new KubernetesCustomObjectClient<ImageBuild>(kubernetes).GetAsync(release.Namespace, release.Name, cancellationToken) is not { } build)
         {
             return Drop(release, "the ImageBuild no longer exists");
         }
