@@ -1,6 +1,5 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Reconciliation;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
 using ImageBuilder.Operator.Tests.Integration.Reconciliation;
 using k8s;
 using k8s.Models;
