@@ -184,7 +184,7 @@ public sealed partial class DevEnvTests : IDisposable
     [GeneratedRegex(@"\$\{([A-Z][A-Z0-9_]*)(?::-|:=|-|:\+)")]
     private static partial Regex ShellRead();
 
-    // GetEnvironmentVariable("NAME"), or a BENCH_ name handed to a helper that reads it (BenchSizes' Int).
-    [GeneratedRegex(@"(?:GetEnvironmentVariable|\bInt)\(""([A-Z][A-Z0-9_]*)""")]
+    // GetEnvironmentVariable("NAME"), or a BENCH_ name handed to a helper that reads it (BenchSizes' Int and List).
+    [GeneratedRegex(@"(?:GetEnvironmentVariable|\bInt|\bList)\(""([A-Z][A-Z0-9_]*)""")]
     private static partial Regex DotnetRead();
 }

@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Reconciliation.Steps;
@@ -17,8 +18,9 @@ public sealed class ObserveJobStepTests
     private readonly InMemoryObjects<V1Pod> _pods = new();
     private readonly RecordingRetryScheduler _scheduler = new();
 
-    private ObserveJobStep Step() =>
-        new(_jobs, _jobs, _pods, new BuildJobObserver(), new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions { MaxRetries = 3 })),
+    // An empty cache: the Job is read live, as for a Job the informer has not shown yet.
+    private ObserveJobStep Step(IObjectCache<V1Job>? cache = null) =>
+        new(cache ?? new InMemoryObjects<V1Job>(), _jobs, _jobs, _pods, new BuildJobObserver(), new BuildOutcomes(_scheduler, MsOptions.Create(new RetryOptions { MaxRetries = 3 })),
             MsOptions.Create(new BuildOptions { PendingTimeout = PendingTimeout }));
 
     private static ReconcileContext Building() =>
@@ -133,5 +135,36 @@ public sealed class ObserveJobStepTests
             Assert.Equal(Reasons.JobRunning, context.Status.Conditions!.Single(c => c.Type == ConditionTypes.Building).Reason);
             Assert.Equal(Phases.Building, context.Status.Phase);
         }
+    }
+
+    [Fact]
+    public async Task Run_RunningJobInCache_ReadsNeitherJobNorPodLive()
+    {
+        // The cache has the Job; a young running Job's pod tells nothing the Job does not.
+        AddJob(Builds.Now.AddMinutes(-1));
+        var context = Building();
+
+        var result = await Step(cache: _jobs).RunAsync(context, CancellationToken.None);
+
+        Assert.Equal((Phases.Building, Reasons.JobRunning), (context.Status.Phase, context.Status.Conditions!.Single(c => c.Type == ConditionTypes.Building).Reason));
+        Assert.NotNull(result.RequeueAfter);
+        Assert.Empty(_jobs.Reads);
+        Assert.Empty(_pods.Lists);
+    }
+
+    [Fact]
+    public async Task Run_CompleteJobInTrimmedCache_ReadsThePodForTheDigest()
+    {
+        // The Job cache keeps status and labels but not the pod template (CacheTransforms.Job): enough to see it ended.
+        AddJob(Builds.Now.AddMinutes(-2), "Complete");
+        AddPod("app-1-x", Builds.Now.AddMinutes(-1), "Succeeded", Done($$"""{"stage":"done","digest":"{{BuildSamples.Digest}}","image":"x","logTail":"pushed"}"""));
+        var cache = new InMemoryObjects<V1Job>().With(ImageBuilder.Operator.Controllers.Client.CacheTransforms.Job(_jobs.List().Single()));
+        var context = Building();
+
+        await Step(cache).RunAsync(context, CancellationToken.None);
+
+        Assert.Equal((Phases.Succeeded, BuildSamples.Digest), (context.Status.Phase, context.Status.Digest));
+        Assert.Empty(_jobs.Reads);
+        Assert.Equal(["job-name=" + JobName], _pods.Lists);
     }
 }

@@ -20,6 +20,7 @@ public static class ControllerServiceCollectionExtensions
     /// Adds <see cref="ControllerOptions"/> (validated at start), an <see cref="IKubernetes"/> unless one is registered,
     /// informers for <typeparamref name="TEntity"/> and the operator's Jobs (readable as <see cref="IObjectCache{T}"/>),
     /// leader election (<see cref="ILeaderStatus"/>) and the hosted <see cref="ControllerHost{TEntity}"/>.
+    /// A <see cref="CacheTransform{T}"/> registered for <typeparamref name="TEntity"/> decides what its cache keeps.
     /// The caller registers the <see cref="IReconciler{TEntity}"/> (any lifetime: it is resolved in a scope per reconcile).
     /// </summary>
     public static IServiceCollection AddControllerRuntime<TEntity>(this IServiceCollection services, IConfiguration configuration)
@@ -33,6 +34,7 @@ public static class ControllerServiceCollectionExtensions
         services.TryAddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientFactory.BuildConfig(configuration)));
         AddInformer<TEntity>(services, labelSelector: null, resync: true);
         // Jobs need no resync of their own: their owner's resync reconciles the same key.
+        services.TryAddSingleton<CacheTransform<V1Job>>(CacheTransforms.Job);
         AddInformer<V1Job>(services, ManagedJobsSelector, resync: false);
         services.TryAddSingleton(CreateElection);
         services.TryAddSingleton<ILeaderStatus>(sp => sp.GetRequiredService<ILeaderElection>());
@@ -49,7 +51,8 @@ public static class ControllerServiceCollectionExtensions
             var time = sp.GetRequiredService<TimeProvider>();
             var client = new KubernetesResourceClient<T>(sp.GetRequiredService<IKubernetes>(), options.Namespace, labelSelector, time);
             var settings = new InformerSettings { ResyncPeriod = resync ? options.ResyncPeriod : TimeSpan.Zero, WatchTimeout = options.WatchTimeout };
-            return new ResourceInformer<T>(client, settings, time, sp.GetRequiredService<ILogger<ResourceInformer<T>>>());
+            // The caller may register what its cache keeps of T; otherwise only the metadata is trimmed.
+            return new ResourceInformer<T>(client, settings, time, sp.GetRequiredService<ILogger<ResourceInformer<T>>>(), sp.GetService<CacheTransform<T>>());
         });
         services.TryAddSingleton<IObjectCache<T>>(sp => sp.GetRequiredService<ResourceInformer<T>>());
     }

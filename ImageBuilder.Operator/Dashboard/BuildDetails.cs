@@ -1,6 +1,8 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
+using ImageBuilder.Operator.Reconciliation;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -9,15 +11,24 @@ namespace ImageBuilder.Operator.Dashboard;
 
 /// <summary>
 /// The one-build view: the ImageBuild and its Jobs from the informer caches, its Events from the API server (read
-/// only while someone looks at the build, so the operator watches no Events).
+/// only while someone looks at the build, so the operator watches no Events). The cache keeps a finished build trimmed
+/// (<see cref="ImageBuildCacheTrim"/>: no condition messages, log tail nor plan), and those are what this view is for:
+/// such a build is read whole from the API server, one object while someone looks at it.
 /// </summary>
-public sealed class BuildDetails(IObjectCache<ImageBuild> builds, IObjectCache<V1Job> jobs, IKubernetes kubernetes, TimeProvider time, ILogger<BuildDetails> logger)
+public sealed class BuildDetails(
+    IObjectCache<ImageBuild> builds, IObjectCache<V1Job> jobs, IObjectReader<ImageBuild> liveBuilds, IKubernetes kubernetes, TimeProvider time, ILogger<BuildDetails> logger)
 {
     private static readonly TimeSpan EventsTimeout = TimeSpan.FromSeconds(5);
 
     public async Task<BuildDetail?> ReadAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
-        if (builds.Get(new ObjectKey(@namespace, name)) is not { } build)
+        var build = builds.Get(new ObjectKey(@namespace, name));
+        if (build is not null && ImageBuildCacheTrim.IsTrimmed(build))
+        {
+            // Null when deleted since the cache saw it (retention, a user): the list drops it on the watch's DELETED.
+            build = await liveBuilds.GetAsync(@namespace, name, cancellationToken);
+        }
+        if (build is null)
         {
             return null;
         }

@@ -1,6 +1,9 @@
 using System.Reflection;
+using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Messaging;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Operator.Reconciliation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,6 +44,7 @@ public static class DashboardExtensions
         services.AddSingleton<BuildFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<BuildFeed>());
         services.AddSingleton<LiveBuilds>();
+        services.TryAddSingleton<IObjectReader<ImageBuild>, LiveImageBuildReader>();
         services.AddSingleton<BuildDetails>();
         services.AddSingleton(sp => new QueueDepths(sp.GetRequiredService<TimeProvider>(), sp.GetService<RabbitMqConnection>()));
         services.AddSingleton<RegistryBrowser>();

@@ -23,6 +23,13 @@ public sealed class BuildQueueBridge(
 
     protected override string Queue => Connection.Options.BuildQueue;
 
+    /// <summary>
+    /// As many as the prefetch: the handler keeps no state between deliveries, two deliveries of one request
+    /// meet at the apiserver (409 on the same name), and the apiserver's round trips, not the CPU, bound a
+    /// one-at-a-time bridge.
+    /// </summary>
+    protected override ushort DispatchConcurrency => (ushort)Connection.Options.Prefetch;
+
     protected override async Task<DeliveryOutcome> HandleAsync(Delivery delivery, CancellationToken cancellationToken)
     {
         var parsed = _parser.Parse(delivery.Body);

@@ -13,6 +13,9 @@ public static class ImageBuildFactory
     /// <summary>Annotation: how the ImageBuild was requested.</summary>
     public const string RequestedByAnnotation = ImageBuild.Group + "/requested-by";
 
+    /// <summary>The <see cref="RequestedByAnnotation"/> value of builds the queue bridge made.</summary>
+    public const string RequestedByBridge = "rabbitmq";
+
     public const string TokenKey = "token";
 
     public static V1Secret NewTokenSecret(string buildName, string @namespace, string token) => new()
@@ -33,7 +36,7 @@ public static class ImageBuildFactory
     public static ImageBuild NewImageBuild(BuildRequest request, string name, string @namespace, string? messageId, DateTimeOffset? requestedAt = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var annotations = new Dictionary<string, string> { [RequestedByAnnotation] = "rabbitmq" };
+        var annotations = new Dictionary<string, string> { [RequestedByAnnotation] = RequestedByBridge };
         if (requestedAt is { } at)
         {
             annotations[Annotations.RequestedAt] = RequestOrder.Stamp(at);

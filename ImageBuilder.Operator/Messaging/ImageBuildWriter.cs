@@ -10,10 +10,15 @@ using k8s.Models;
 namespace ImageBuilder.Operator.Messaging;
 
 /// <summary>
-/// Writes a build request to the apiserver: the token Secret first (so the ImageBuild never points
-/// at nothing), then the ImageBuild, then the Secret's owner reference (so it goes with the build).
-/// Every step tolerates "already there", so a redelivered message converges on the same objects. A name that retention
-/// deleted counts as a finished build of that name (<see cref="RetiredBuilds"/>), so deleting it changes nothing here.
+/// Writes a build request to the apiserver in two calls: the ImageBuild, then its token Secret with
+/// the owner reference already set (the new ImageBuild's uid is known by then), so the Secret goes
+/// with the build and never exists without an owner. A message redelivered after a crash between the
+/// two finds the ImageBuild there (409), reads it once and creates the missing Secret; the Secret's
+/// 409 means it is already there. The reconciler tolerates the moment between the two writes
+/// (<see cref="Reconciliation.Steps.ResolveSourceStep"/>). Every step tolerates "already there",
+/// so a redelivered message converges on the same objects. A name that retention deleted counts as a
+/// finished build of that name (<see cref="RetiredBuilds"/>), so deleting it changes nothing here; with
+/// retention on, that costs one more read per message (the retired names, before the first create).
 /// </summary>
 public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock = null, RetiredBuilds? retired = null)
 {
@@ -60,17 +65,20 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock
     /// delivery made it). A first delivery is a new request, even while an identical one builds: the backend sends the
     /// same body for every push of a branch, so that is a newer commit to build, and it supersedes the older build
     /// (issue 12). It takes the next free generation, as an identical request after a finished build always did.
+    /// The create is tried first and the existing object read only on a conflict: a new request, the common case,
+    /// costs two calls (the ImageBuild and its Secret) like a bare create loop, plus the retired names when retention is on.
     /// </summary>
     private async Task<BuildWriteResult> WriteFirstFreeAsync(BuildRequest request, string? messageId, bool redelivered, string @namespace, DateTimeOffset requestedAt, CancellationToken cancellationToken)
     {
         IReadOnlySet<string>? retiredNames = null;
-        for (var generation = 0; generation < MaxGenerations; generation++)
+        var generation = 0;
+        while (generation < MaxGenerations)
         {
             var name = BuildNaming.NameFor(request, messageId, generation);
-            var existing = await kubernetes.GetImageBuildOrNullAsync(@namespace, name, cancellationToken);
-            if (existing is null && retired is { Enabled: true })
+            if (retired is { Enabled: true })
             {
-                // Read live, once per message: the name was deleted a moment ago or never existed, and only this tells.
+                // Read live, once per message (again after a name vanished under us): a name retention deleted is free
+                // at the apiserver, and only this tells it from one that never existed.
                 retiredNames ??= await retired.ReadAsync(@namespace, cancellationToken);
                 if (retiredNames.Contains(name))
                 {
@@ -80,71 +88,57 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock
                     {
                         return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
                     }
+                    generation++;
                     continue;
                 }
             }
-            if (existing is not null && (messageId is not null || (redelivered && !IsFinished(existing))))
+            ImageBuild created;
+            try
             {
-                await OwnSecretAsync(existing, cancellationToken);
-                return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+                created = await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<ImageBuild>(
+                    ImageBuildFactory.NewImageBuild(request, name, @namespace, messageId, requestedAt),
+                    ImageBuild.Group, ImageBuild.Version, @namespace, ImageBuild.Plural, cancellationToken: cancellationToken);
             }
-            if (existing is null)
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
             {
-                return await CreateAsync(request, messageId, name, @namespace, requestedAt, cancellationToken);
+                // A redelivery, a resend, another replica's bridge, or an earlier generation.
+                var existing = await kubernetes.GetImageBuildOrNullAsync(@namespace, name, cancellationToken);
+                if (existing is null)
+                {
+                    // Deleted between the two calls (retention remembers a name before it deletes it): look again.
+                    retiredNames = null;
+                    continue;
+                }
+                if (messageId is not null || (redelivered && !IsFinished(existing)))
+                {
+                    if (!IsFinished(existing))
+                    {
+                        // The earlier delivery may have stopped before its Secret; a finished build's
+                        // Secret was deleted on purpose and is not brought back.
+                        await CreateTokenSecretAsync(request, existing, cancellationToken);
+                    }
+                    return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+                }
+                generation++;
+                continue;
             }
+            await CreateTokenSecretAsync(request, created, cancellationToken);
+            return new BuildWriteResult(BuildWriteOutcome.Created, name);
         }
         return new BuildWriteResult(BuildWriteOutcome.Rejected, "", $"This exact request was already built {MaxGenerations} times; delete old ImageBuilds to build it again.");
     }
 
-    private async Task<BuildWriteResult> CreateAsync(BuildRequest request, string? messageId, string name, string @namespace, DateTimeOffset requestedAt, CancellationToken cancellationToken)
+    private async Task CreateTokenSecretAsync(BuildRequest request, ImageBuild owner, CancellationToken cancellationToken)
     {
-        await CreateIgnoringConflictAsync(() => kubernetes.CoreV1.CreateNamespacedSecretAsync(
-            ImageBuildFactory.NewTokenSecret(name, @namespace, request.Token), @namespace, cancellationToken: cancellationToken));
-        ImageBuild created;
+        var secret = ImageBuildFactory.NewTokenSecret(owner.Metadata.Name, owner.Metadata.NamespaceProperty, request.Token);
+        secret.Metadata.OwnerReferences = [ImageBuildFactory.OwnerReference(owner)];
         try
         {
-            created = await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<ImageBuild>(
-                ImageBuildFactory.NewImageBuild(request, name, @namespace, messageId, requestedAt),
-                ImageBuild.Group, ImageBuild.Version, @namespace, ImageBuild.Plural, cancellationToken: cancellationToken);
+            await kubernetes.CoreV1.CreateNamespacedSecretAsync(secret, owner.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            // Another replica's bridge got the same message first.
-            var existing = await kubernetes.GetImageBuildOrNullAsync(@namespace, name, cancellationToken);
-            if (existing is not null)
-            {
-                await OwnSecretAsync(existing, cancellationToken);
-            }
-            return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
-        }
-        await OwnSecretAsync(created, cancellationToken);
-        return new BuildWriteResult(BuildWriteOutcome.Created, name);
-    }
-
-    private async Task OwnSecretAsync(ImageBuild owner, CancellationToken cancellationToken)
-    {
-        var patch = new { metadata = new { ownerReferences = new[] { ImageBuildFactory.OwnerReference(owner) } } };
-        try
-        {
-            await kubernetes.CoreV1.PatchNamespacedSecretAsync(
-                new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch),
-                BuildNaming.TokenSecretName(owner.Metadata.Name), owner.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // The reconciler already removed the token Secret of a finished build.
-        }
-    }
-
-    private static async Task CreateIgnoringConflictAsync(Func<Task> create)
-    {
-        try
-        {
-            await create();
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-        {
-            // Left by an earlier delivery of this request; same name, same content.
+            // Left by an earlier delivery of this request; same name, same content, same owner.
         }
     }
 

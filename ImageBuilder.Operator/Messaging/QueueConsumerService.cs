@@ -7,7 +7,11 @@ namespace ImageBuilder.Operator.Messaging;
 /// <summary>
 /// Consumes one queue with manual acks and the configured prefetch. The handler decides ack or
 /// requeue; a requeue waits first, doubling with each consecutive failure, so a broken dependency
-/// never turns into a tight redelivery loop. Deliveries are handled one at a time per consumer.
+/// never turns into a tight redelivery loop. Deliveries are handled <see cref="DispatchConcurrency"/> at a
+/// time: the client runs that many dispatch loops on the consumer's channel (RabbitMQ.Client 7's
+/// consumerDispatchConcurrency), and the prefetch bounds what is in flight. Each delivery is settled
+/// on its own tag (multiple: false), which the client allows from concurrent tasks on one channel;
+/// a multiple ack would not be safe with deliveries finishing out of order.
 /// </summary>
 public abstract class QueueConsumerService(RabbitMqConnection connection, TimeProvider timeProvider, ILogger logger) : BackgroundService
 {
@@ -17,6 +21,9 @@ public abstract class QueueConsumerService(RabbitMqConnection connection, TimePr
     protected abstract string Queue { get; }
 
     protected RabbitMqConnection Connection => connection;
+
+    /// <summary>Deliveries handled at once; one unless the handler is safe to run concurrently.</summary>
+    protected virtual ushort DispatchConcurrency => 1;
 
     /// <summary>Handles one message; an exception counts as <see cref="DeliveryOutcome.Requeue"/>.</summary>
     protected abstract Task<DeliveryOutcome> HandleAsync(Delivery delivery, CancellationToken cancellationToken);
@@ -59,7 +66,7 @@ public abstract class QueueConsumerService(RabbitMqConnection connection, TimePr
         {
             await connection.RedeclareAsync(Queue, stoppingToken);
         }
-        await using var channel = await connection.CreateConsumerChannelAsync(stoppingToken);
+        await using var channel = await connection.CreateConsumerChannelAsync(DispatchConcurrency, stoppingToken);
         var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         channel.ChannelShutdownAsync += (_, args) =>
         {
@@ -122,7 +129,7 @@ public abstract class QueueConsumerService(RabbitMqConnection connection, TimePr
         {
             if (outcome == DeliveryOutcome.Ack)
             {
-                _consecutiveFailures = 0;
+                Interlocked.Exchange(ref _consecutiveFailures, 0);
                 await channel.BasicAckAsync(deliveryTag, multiple: false, stoppingToken);
                 return;
             }
@@ -142,7 +149,7 @@ public abstract class QueueConsumerService(RabbitMqConnection connection, TimePr
     /// <summary>The wait before a requeue; a handler about to requeue may show it in its log line.</summary>
     protected TimeSpan NextBackoff(bool peek)
     {
-        var failures = peek ? _consecutiveFailures : _consecutiveFailures++;
+        var failures = peek ? Volatile.Read(ref _consecutiveFailures) : Interlocked.Increment(ref _consecutiveFailures) - 1;
         return ExponentialBackoff.Delay(connection.Options.RequeueDelay, connection.Options.MaxRequeueDelay, failures);
     }
 }

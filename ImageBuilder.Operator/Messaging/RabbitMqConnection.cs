@@ -86,11 +86,17 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>A channel for one consumer, with manual acks in mind and the configured prefetch.</summary>
-    public async Task<IChannel> CreateConsumerChannelAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A channel for one consumer, with manual acks in mind and the configured prefetch; the client runs
+    /// <paramref name="dispatchConcurrency"/> dispatch loops on it (at most the prefetch can be in flight anyway).
+    /// </summary>
+    public async Task<IChannel> CreateConsumerChannelAsync(ushort dispatchConcurrency, CancellationToken cancellationToken)
     {
         var connection = await GetAsync(cancellationToken);
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false,
+                consumerDispatchConcurrency: Math.Max((ushort)1, Math.Min(dispatchConcurrency, (ushort)_options.Prefetch))),
+            cancellationToken);
         await channel.BasicQosAsync(0, (ushort)_options.Prefetch, global: false, cancellationToken);
         return channel;
     }

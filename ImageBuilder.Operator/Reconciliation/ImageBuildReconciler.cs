@@ -30,6 +30,17 @@ public sealed class ImageBuildReconciler(
         }
 
         var (context, result) = await runner.RunAsync(new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), time.GetUtcNow()), cancellationToken);
+        if (ImageBuildCacheTrim.IsTrimmed(build) && ImageBuildStore.Changed(build, context.Status))
+        {
+            // The cached copy of a finished build lacks parts a status write would drop: decide again on the whole object.
+            build = await store.GetLiveAsync(key, cancellationToken);
+            if (build is null)
+            {
+                return ReconcileResult.Done();
+            }
+            (context, result) = await runner.RunAsync(new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), time.GetUtcNow()), cancellationToken);
+        }
+
         try
         {
             if (await store.WriteStatusIfChangedAsync(build, context.Status, cancellationToken))

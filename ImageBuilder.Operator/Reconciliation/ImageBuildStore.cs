@@ -1,14 +1,53 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers;
 using k8s;
 
 namespace ImageBuilder.Operator.Reconciliation;
 
-/// <summary>Reads ImageBuilds and writes their status subresource, only when it changed.</summary>
-public sealed class ImageBuildStore(IKubernetes kubernetes)
+/// <summary>
+/// Reads ImageBuilds from the informer's cache (controller-runtime's cached client) and writes their status
+/// subresource, only when it changed. The cache may lag behind the apiserver by the watch's delay; that is
+/// harmless except right after this process wrote a status, so a read then goes to the apiserver.
+/// </summary>
+public sealed class ImageBuildStore(IKubernetes kubernetes, IObjectCache<ImageBuild> cache)
 {
-    public Task<ImageBuild?> GetAsync(string ns, string name, CancellationToken cancellationToken) =>
-        kubernetes.GetImageBuildOrNullAsync(ns, name, cancellationToken);
+    /// <summary>The resourceVersion of each status this process wrote that the cache has not shown yet.</summary>
+    private readonly ConcurrentDictionary<ObjectKey, string> _written = new();
+
+    public async Task<ImageBuild?> GetAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        var key = new ObjectKey(ns, name);
+        var cached = cache.Get(key);
+        if (!_written.TryGetValue(key, out var written))
+        {
+            // Live read when the cache has no such key: it is gone, or its ADDED event is still on the way.
+            return cached ?? await GetLiveAsync(key, cancellationToken);
+        }
+        if (cached?.Metadata.ResourceVersion == written)
+        {
+            _written.TryRemove(KeyValuePair.Create(key, written));
+            return cached;
+        }
+        // Live read: the cache has not caught up with our own last status write. Acting on the older copy would
+        // repeat what that write recorded (a Job created, a notification sent) and then fail on the stale resourceVersion.
+        var live = await GetLiveAsync(key, cancellationToken);
+        if (live is null)
+        {
+            _written.TryRemove(key, out _);
+        }
+        else if (live.Metadata.ResourceVersion != written)
+        {
+            // Someone wrote after us: wait for the cache to show that version instead.
+            _written[key] = live.Metadata.ResourceVersion;
+        }
+        return live;
+    }
+
+    /// <summary>The whole object from the apiserver (the cache may hold a trimmed copy: <see cref="ImageBuildCacheTrim"/>).</summary>
+    public Task<ImageBuild?> GetLiveAsync(ObjectKey key, CancellationToken cancellationToken) =>
+        kubernetes.GetImageBuildOrNullAsync(key.Namespace, key.Name, cancellationToken);
 
     /// <summary>
     /// Writes <paramref name="status"/> with the read resourceVersion (a concurrent change fails the
@@ -16,16 +55,28 @@ public sealed class ImageBuildStore(IKubernetes kubernetes)
     /// </summary>
     public async Task<bool> WriteStatusIfChangedAsync(ImageBuild build, ImageBuildStatus status, CancellationToken cancellationToken)
     {
-        status.ObservedGeneration = build.Metadata.Generation;
-        if (build.Status is not null && JsonNode.DeepEquals(JsonNode.Parse(KubernetesJson.Serialize(build.Status)), JsonNode.Parse(KubernetesJson.Serialize(status))))
+        if (!Changed(build, status))
         {
             return false;
         }
         var updated = new ImageBuild { Metadata = build.Metadata, Spec = build.Spec, Status = status };
         // The status write must land even when the reconcile is being cancelled: the Job it records already exists.
-        await kubernetes.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<ImageBuild>(updated, ImageBuild.Group, ImageBuild.Version,
+        var stored = await kubernetes.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<ImageBuild>(updated, ImageBuild.Group, ImageBuild.Version,
             build.Metadata.NamespaceProperty, ImageBuild.Plural, build.Metadata.Name, cancellationToken: CancellationToken.None);
+        if (stored?.Metadata?.ResourceVersion is { Length: > 0 } version)
+        {
+            _written[new ObjectKey(build.Metadata.NamespaceProperty, build.Metadata.Name)] = version;
+        }
         return true;
+    }
+
+    /// <summary>True when <paramref name="status"/> (with the build's generation observed) differs from the build's.</summary>
+    public static bool Changed(ImageBuild build, ImageBuildStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        ArgumentNullException.ThrowIfNull(status);
+        status.ObservedGeneration = build.Metadata.Generation;
+        return build.Status is null || !JsonNode.DeepEquals(JsonNode.Parse(KubernetesJson.Serialize(build.Status)), JsonNode.Parse(KubernetesJson.Serialize(status)));
     }
 
     /// <summary>True when writing <paramref name="status"/> would change nothing (the test <see cref="WriteStatusIfChangedAsync"/> makes).</summary>

@@ -19,6 +19,7 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<ReconcileErrors>();
         services.AddSingleton<StepRunner>();
         services.AddSingleton<ImageBuildStore>();
+        services.TryAddSingleton<CacheTransform<ImageBuild>>(ImageBuildCacheTrim.Trim);
         services.AddSingleton<BuildEvents>();
         services.AddSingleton<BuildOutcomes>();
         // The steps' seams to the API (Controllers/Client), so each step is unit-tested against in-memory objects.
@@ -30,6 +31,7 @@ public static class ReconciliationServiceCollectionExtensions
         services.TryAddSingleton<IObjectLister<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectDeleter<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectLister<V1Pod>, KubernetesPodLister>();
+        services.TryAddSingleton<IObjectReader<ImageBuild>, LiveImageBuildReader>();
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
         services.AddSingleton<BuildTeardown>();

@@ -49,6 +49,13 @@ public static class BenchBuilds
         return list.Items.Count;
     }
 
+    /// <summary>Token Secrets the bridge wrote (labelled as the operator's).</summary>
+    public static async Task<int> CountTokenSecretsAsync(IKubernetes k8s, string ns)
+    {
+        var list = await k8s.CoreV1.ListNamespacedSecretAsync(ns, labelSelector: $"{Annotations.ManagedByLabel}={Annotations.ManagedByValue}");
+        return list.Items.Count;
+    }
+
     public static async Task<(int Total, int Terminal)> CountTerminalAsync(IKubernetes k8s, string ns)
     {
         var list = await k8s.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural);

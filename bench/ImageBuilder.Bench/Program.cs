@@ -54,5 +54,9 @@ foreach (var (key, value) in results)
     md.AppendLine($"| `{key}` | {JsonSerializer.Serialize(value)} |");
 }
 await File.WriteAllTextAsync(Path.Combine(resultsDir, "latest.md"), md.ToString());
+if (bench.Results.TryGetValue("scaling", out var scaling) && scaling is List<Dictionary<string, double>> { Count: > 0 } points)
+{
+    ScalingPlot.Write(points, Path.Combine(resultsDir, "scaling.png"), $"make bench, {started:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores");
+}
 Console.WriteLine(json);
 return error is null ? 0 : 1;

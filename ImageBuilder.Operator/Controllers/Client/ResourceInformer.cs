@@ -23,6 +23,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _kind = typeof(T).Name;
+    private readonly CacheTransform<T> _transform;
     private IInformerHandler<T>[] _handlers = [];
     private string? _resourceVersion;
     private int _failures;
@@ -30,7 +31,12 @@ public sealed class ResourceInformer<T> : IObjectCache<T>
     private int _watchCount;
     private int _totalFailures;
 
-    public ResourceInformer(IResourceClient<T> client, InformerSettings settings, TimeProvider time, ILogger<ResourceInformer<T>> logger)
+    /// <param name="client">Lists and watches.</param>
+    /// <param name="settings">Timing.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The log.</param>
+    /// <param name="transform">Applied to every object before it is kept or announced; by default <see cref="CacheTransforms.Metadata{T}"/>.</param>
+    public ResourceInformer(IResourceClient<T> client, InformerSettings settings, TimeProvider time, ILogger<ResourceInformer<T>> logger, CacheTransform<T>? transform = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
@@ -40,6 +46,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>
         _settings = settings;
         _time = time;
         _logger = logger;
+        _transform = transform ?? CacheTransforms.Metadata;
     }
 
     public bool HasSynced => _synced.Task.IsCompleted;
@@ -125,7 +132,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>
         do
         {
             var page = await _client.ListAsync(continueToken, cancellationToken);
-            items.AddRange(page.Items);
+            items.AddRange(page.Items.Select(i => _transform(i)));
             resourceVersion = page.ResourceVersion;
             continueToken = page.Continue;
         }
@@ -171,8 +178,9 @@ public sealed class ResourceInformer<T> : IObjectCache<T>
         return gone;
     }
 
-    private void Apply(WatchEventType type, T obj)
+    private void Apply(WatchEventType type, T received)
     {
+        var obj = _transform(received);
         var key = ObjectKey.From(obj);
         switch (type)
         {

@@ -1,4 +1,5 @@
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers.Client;
 using k8s;
 
 namespace ImageBuilder.Operator.Reconciliation.Steps;
@@ -10,7 +11,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// before everything else and stops the reconcile for a cancelled build, so no later step (notify, retry) ever acts
 /// on it. A finished build is left as it is. Sets: Ready, Building.
 /// </summary>
-public sealed class CancelStep(BuildTeardown teardown) : IReconcileStep
+public sealed class CancelStep(BuildTeardown teardown, IObjectReader<ImageBuild> liveBuilds) : IReconcileStep
 {
     private const int MaxReasonLength = 256;
 
@@ -29,7 +30,7 @@ public sealed class CancelStep(BuildTeardown teardown) : IReconcileStep
         var jobs = await teardown.DeleteJobsAsync(context.Build, cancellationToken);
         await teardown.DeleteOwnedTokenSecretAsync(context.Build, cancellationToken);
 
-        var by = SetBy(context.Build);
+        var by = SetBy(await WithManagedFieldsAsync(context.Build, cancellationToken));
         var message = $"Cancelled by {by} ({Annotations.Cancel}: {Reason(value)})"
             + (jobs.Count > 0 ? $"; Job {string.Join(", ", jobs)} deleted." : ".");
         status.Phase = Phases.Cancelled;
@@ -46,6 +47,20 @@ public sealed class CancelStep(BuildTeardown teardown) : IReconcileStep
         context.SetCondition(ConditionTypes.Ready, "False", Reasons.Cancelled, message);
         context.Event(Reasons.Cancelled, message);
         return StepResult.Done();
+    }
+
+    /// <summary>
+    /// The build with its managedFields. The reconcile's copy comes from the informer's cache, which drops them
+    /// (<see cref="Controllers.Client.CacheTransforms.Metadata{T}"/>): "who cancelled" is only in the apiserver's copy, so
+    /// it is read live, once per cancel (a build deleted meanwhile keeps the cached copy: "a client").
+    /// </summary>
+    private async Task<ImageBuild> WithManagedFieldsAsync(ImageBuild build, CancellationToken cancellationToken)
+    {
+        if (build.Metadata.ManagedFields is { Count: > 0 })
+        {
+            return build;
+        }
+        return await liveBuilds.GetAsync(build.Metadata.NamespaceProperty, build.Metadata.Name, cancellationToken) ?? build;
     }
 
     /// <summary>The annotation's value as shown to people: one line, bounded, "no reason given" when empty.</summary>

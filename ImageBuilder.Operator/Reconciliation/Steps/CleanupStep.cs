@@ -17,7 +17,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// </summary>
 public sealed class CleanupStep(
     BuildTeardown teardown,
-    IObjectLister<V1Job> jobs,
+    IObjectCache<V1Job> jobCache,
     IObjectDeleter<V1Job> jobDeleter,
     IOptions<BuildOptions> buildOptions) : IReconcileStep
 {
@@ -47,8 +47,9 @@ public sealed class CleanupStep(
 
     private async Task PruneJobsAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
-        // Matched by owner, not by the build-name label: a name may be longer than a label value can be.
-        var finished = (await jobs.ListAsync(context.Namespace, ControllerServiceCollectionExtensions.ManagedJobsSelector, cancellationToken))
+        // Matched by owner, not by the build-name label: a name may be longer than a label value can be. From the
+        // cache (the operator's Jobs only): the build ended on what that cache showed of its Jobs, so it holds them finished.
+        var finished = jobCache.List(context.Namespace)
             .Where(j => j.Metadata.OwnerReferences?.Any(o => o.Uid == context.Build.Metadata.Uid) == true)
             .Where(j => j.Status?.CompletionTime is not null || (j.Status?.Failed ?? 0) > 0).ToList();
         var surplus = Surplus(finished.Where(j => (j.Status?.Succeeded ?? 0) > 0), _options.SuccessfulJobsHistoryLimit)

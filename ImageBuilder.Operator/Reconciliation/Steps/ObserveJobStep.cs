@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
+using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
 using k8s.Models;
@@ -13,6 +14,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// (the watchdog deletes the Job). Sets: Building, Ready.
 /// </summary>
 public sealed class ObserveJobStep(
+    IObjectCache<V1Job> jobCache,
     IObjectReader<V1Job> jobs,
     IObjectDeleter<V1Job> jobDeleter,
     IObjectLister<V1Pod> pods,
@@ -28,13 +30,12 @@ public sealed class ObserveJobStep(
         {
             return StepResult.Continue();
         }
-        var job = await jobs.GetAsync(context.Namespace, jobName, cancellationToken);
+        var job = await ReadJobAsync(context.Namespace, jobName, cancellationToken);
         if (job is null)
         {
             return await FailAsync(context, new BuildFailure { Fault = Faults.Service, Reason = Reasons.JobLost, Message = $"The build Job {jobName} disappeared before it finished." }, cancellationToken);
         }
-        var pod = (await pods.ListAsync(context.Namespace, $"job-name={jobName}", cancellationToken))
-            .OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
+        var pod = NeedsPod(job, context.Now) ? await ReadPodAsync(context.Namespace, jobName, cancellationToken) : null;
 
         switch (observer.Observe(job, pod, context.Now, _options.PendingTimeout))
         {
@@ -52,6 +53,30 @@ public sealed class ObserveJobStep(
                 context.SetCondition(ConditionTypes.Building, "True", Reasons.JobRunning, $"Job {jobName} is running attempt {context.Attempt}.");
                 return WatchdogRequeue(job, context.Now);
         }
+    }
+
+    /// <summary>
+    /// The pod is read (live: pods are not cached, there can be many and only this moment needs them) only when
+    /// the Job ended (the digest and the failure's cause are in the pod's termination message) or when the
+    /// never-started watchdog is due; a running Job's pod tells nothing the Job does not.
+    /// </summary>
+    private bool NeedsPod(V1Job job, DateTimeOffset now) =>
+        job.Status?.Conditions?.Any(c => c.Status == "True" && c.Type is "Complete" or "Failed") == true
+        || (job.Status?.Succeeded ?? 0) > 0 || (job.Status?.Failed ?? 0) > 0
+        || job.Metadata.CreationTimestamp is not { } created
+        || now - new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) >= _options.PendingTimeout;
+
+    private async Task<V1Pod?> ReadPodAsync(string ns, string jobName, CancellationToken cancellationToken) =>
+        (await pods.ListAsync(ns, $"job-name={jobName}", cancellationToken)).OrderByDescending(p => p.Metadata.CreationTimestamp).FirstOrDefault();
+
+    private async Task<V1Job?> ReadJobAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        if (jobCache.Get(new ObjectKey(ns, name)) is { } cached)
+        {
+            return cached;
+        }
+        // Live read: the cache may not have seen a Job created a moment ago, and calling that Job lost would fail the build.
+        return await jobs.GetAsync(ns, name, cancellationToken);
     }
 
     // A pod that never starts produces no Job event; the requeue makes sure the watchdog looks again.

@@ -23,6 +23,10 @@ public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader toke
             return StepResult.Continue();
         }
         var (token, missing) = await tokens.ReadAsync(context.Build, cancellationToken);
+        if (missing is not null && IsBridgeWriteInFlight(context))
+        {
+            return StepResult.RequeueAfterDelay(BridgeSecretPoll);
+        }
         if (missing is not null)
         {
             return await WaitForTokenAsync(context, missing, cancellationToken);
@@ -50,6 +54,22 @@ public sealed class ResolveSourceStep(ISourceResolver resolver, TokenReader toke
         context.SetCondition(ConditionTypes.SourceResolved, "True", Reasons.Resolved, $"{context.Status.Ref} resolved to {resolution.Commit}.");
         return StepResult.Continue();
     }
+
+    /// <summary>How long a build the queue bridge made may be seen without its Secret before that counts as missing.</summary>
+    internal static readonly TimeSpan BridgeSecretGrace = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan BridgeSecretPoll = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The bridge writes the ImageBuild first and its token Secret right after (so the Secret can carry its owner
+    /// reference from the start); a reconcile can fall between the two. That is no user's mistake: look again in a
+    /// moment, without the warning Event and status the real wait shows.
+    /// </summary>
+    private static bool IsBridgeWriteInFlight(ReconcileContext context) =>
+        context.Status.TokenSecretMissingSince is null
+        && context.Build.Metadata.Annotations?.TryGetValue(Messaging.ImageBuildFactory.RequestedByAnnotation, out var by) == true && by == Messaging.ImageBuildFactory.RequestedByBridge
+        && context.Build.Metadata.CreationTimestamp is { } created
+        && context.Now - new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) < BridgeSecretGrace;
 
     /// <summary>True when the current attempt has no Job yet: only then is the source needed.</summary>
     public static bool NeedsJob(ReconcileContext context) =>

@@ -72,7 +72,7 @@ public sealed class RetentionStep(
 
     private async Task DeleteAsync(ImageBuild build, string why, CancellationToken cancellationToken)
     {
-        if (build.Metadata.Annotations?.TryGetValue(ImageBuildFactory.RequestedByAnnotation, out var by) == true && by == "rabbitmq")
+        if (build.Metadata.Annotations?.TryGetValue(ImageBuildFactory.RequestedByAnnotation, out var by) == true && by == ImageBuildFactory.RequestedByBridge)
         {
             await retired.RememberAsync(build, cancellationToken);
         }
