@@ -32,7 +32,7 @@ public sealed class SecretHygieneTests(PlatformFixture fixture, ITestOutputHelpe
             QueuePrefix = PlatformFixture.UniqueName("ev"),
             Overrides = new Dictionary<string, string?>(overrides, StringComparer.Ordinal),
         }, output);
-        var queues = host.Queues;
+        await using var queues = await TestQueues.ConnectAsync(fixture.AmqpUri);
         try
         {
             await host.GitHub.CreateRepositoryAsync("hygiene/ok", SampleRepository.Files, token, isPrivate: true);
