@@ -473,8 +473,8 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
 
     /// <summary>
     /// Cost as ImageBuilds accumulate: for each size of <c>BENCH_SCALE</c>, create cache hits of the warm-up image (nothing
-    /// is built) up to that many, wait until all settled (Succeeded), then read the operator's RSS and sample the reconcile
-    /// latency with them present. settle_per_s = the batch ÷ the time from its first create to all of it Succeeded.
+    /// is built) up to that many, wait until all settled (terminal: Succeeded, or Superseded by notification order), then read the operator's RSS and sample the reconcile
+    /// latency with them present. settle_per_s = the batch ÷ the time from its first create to all of it terminal.
     /// </summary>
     private async Task MeasureScalingAsync(string ns, string app, OperatorProcess op)
     {

@@ -39,7 +39,9 @@ public sealed class PhaseWatch : IAsyncDisposable
                     resourceVersion = build.Metadata?.ResourceVersion ?? resourceVersion;
                     if (type is WatchEventType.Added or WatchEventType.Modified)
                     {
-                        _terminal[build.Metadata!.Name] = build.Status?.Phase is Phases.Succeeded or Phases.Failed;
+                        // Superseded too: a cache hit of one application whose newer build was announced first ends so
+                        // (notification order), and it is as settled as a Succeeded one.
+                        _terminal[build.Metadata!.Name] = Phases.IsTerminal(build.Status?.Phase);
                     }
                     else if (type == WatchEventType.Deleted)
                     {
