@@ -17,12 +17,7 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
     public async Task ApiServerRestarted_WatchesAndLeadershipRecover_NewBuildSucceeds()
     {
         var ns = await fixture.CreateNamespaceAsync("ev-restart");
-        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings
-        {
-            Namespace = ns,
-            RabbitMq = false,
-            QueuePrefix = PlatformFixture.UniqueName("ev"),
-        }, output);
+        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings { Namespace = ns }, output);
         await SampleRepository.CreateAsync(host.GitHub);
         await host.WaitForLeaderAsync(TimeSpan.FromSeconds(60));
 
@@ -47,8 +42,6 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
         await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings
         {
             Namespace = ns,
-            RabbitMq = false,
-            QueuePrefix = PlatformFixture.UniqueName("ev"),
             Overrides = new(StringComparer.Ordinal) { ["KUBECONFIG"] = kubeconfig },
         }, output);
         await SampleRepository.CreateAsync(host.GitHub);
@@ -71,15 +64,13 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
         await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings
         {
             Namespace = ns,
-            RabbitMq = false,
-            QueuePrefix = PlatformFixture.UniqueName("ev"),
-            Overrides = new Dictionary<string, string?>(new Dictionary<string, string?>
+            Overrides = new(StringComparer.Ordinal)
             {
                 ["Build:Registry"] = $"127.0.0.1:{proxy.Port}",
                 // Retries 10 s, 20 s, 30 s, 30 s apart: the policy outlasts a one-minute outage.
                 ["Retry:BaseDelay"] = "00:00:10",
                 ["Retry:MaxDelay"] = "00:00:30",
-            }, StringComparer.Ordinal),
+            },
         }, output);
         // BuildKit pulls the base image from the registry with the build's credentials, which are for the proxy's
         // address: the sample's FROM goes through the proxy too (the node's Docker cache no longer serves it).

@@ -13,12 +13,7 @@ public sealed class MetricsEndpointTests(PlatformFixture fixture, ITestOutputHel
     public async Task Metrics_BuildThenCacheHit_CountersMoveAndHealthEndpointsAnswer()
     {
         var ns = await fixture.CreateNamespaceAsync("ev-metrics");
-        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings
-        {
-            Namespace = ns,
-            RabbitMq = false,
-            QueuePrefix = PlatformFixture.UniqueName("ev"),
-        }, output);
+        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings { Namespace = ns }, output);
         await SampleRepository.CreateAsync(host.GitHub);
         var app = PlatformFixture.UniqueName("app");
 
@@ -43,12 +38,7 @@ public sealed class MetricsEndpointTests(PlatformFixture fixture, ITestOutputHel
     public async Task HealthEndpoints_RunningHost_AnswerOkAndLeader()
     {
         var ns = await fixture.CreateNamespaceAsync("ev-health");
-        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings
-        {
-            Namespace = ns,
-            RabbitMq = false,
-            QueuePrefix = PlatformFixture.UniqueName("ev"),
-        }, output);
+        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings { Namespace = ns }, output);
 
         var healthz = await host.Http.GetAsync(new Uri("/healthz", UriKind.Relative));
         var readyz = await host.WaitForLeaderAsync(TimeSpan.FromSeconds(60));

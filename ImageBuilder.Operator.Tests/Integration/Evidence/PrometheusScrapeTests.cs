@@ -18,12 +18,7 @@ public sealed class PrometheusScrapeTests(PlatformFixture fixture, ITestOutputHe
     public async Task Prometheus_ScrapesOperatorDuringABuild_SeesTheBuildCounterMoveAndEvaluatesTheRules()
     {
         var ns = await fixture.CreateNamespaceAsync("ev-prom");
-        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings
-        {
-            Namespace = ns,
-            RabbitMq = false,
-            QueuePrefix = PlatformFixture.UniqueName("ev"),
-        }, output);
+        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings { Namespace = ns }, output);
         var rules = Path.Combine(Helm.RepoRoot, "deploy", "prometheus", "rules.yaml");
         await using var prometheus = await PrometheusServer.StartAsync(host.Http.BaseAddress!.Authority, [rules]);
         await SampleRepository.CreateAsync(host.GitHub);

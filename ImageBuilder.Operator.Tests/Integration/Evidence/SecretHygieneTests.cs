@@ -29,7 +29,6 @@ public sealed class SecretHygieneTests(PlatformFixture fixture, ITestOutputHelpe
         {
             Namespace = ns,
             RabbitMq = true,
-            QueuePrefix = PlatformFixture.UniqueName("ev"),
             Overrides = new Dictionary<string, string?>(overrides, StringComparer.Ordinal),
         }, output);
         await using var queues = await TestQueues.ConnectAsync(fixture.AmqpUri);
