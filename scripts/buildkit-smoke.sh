@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Manual check of rootless BuildKit on the development cluster, without the operator: builds the
-# compiled sample (ImageBuilder.Operator.Tests/GitHubServer/CompiledSample) in two build Jobs
+# compiled sample (ImageBuilder.GitHubServer/CompiledSample) in two build Jobs
 # shaped like the operator's (UID 1000, no hostPath, no Docker socket), pushing to the registry:
 #   cold  first commit, empty BuildKit state, exports the registry cache (mode=max)
 #   warm  second commit (src/main.c changed), a new pod (fresh --root), imports that cache
@@ -8,7 +8,7 @@
 # Needs `scripts/services.sh up` (cluster, registry, images). Leaves its namespace for inspection.
 source "$(dirname "$0")/common.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
-SAMPLE="$HERE/../ImageBuilder.Operator.Tests/GitHubServer/CompiledSample"
+SAMPLE="$HERE/../ImageBuilder.GitHubServer/CompiledSample"
 export KUBECONFIG="$IB_KUBECONFIG"
 NS=${SMOKE_NAMESPACE:-buildkit-smoke}
 BUILDKIT_IMAGE=$REGISTRY_ADDR/imagebuilder/buildkit:v$BUILDKIT_VERSION-rootless

@@ -41,8 +41,8 @@ if ! daemon_listens github-server "$GITHUB_PORT"; then
   # listen (a previous run's, still starting or stopping) is replaced.
   ensure_port_free_for github-server "$GITHUB_PORT"
   stop_daemon github-server
-  start_daemon github-server dotnet ImageBuilder.Operator.Tests/bin/Debug/net10.0/ImageBuilder.Operator.Tests.dll \
-    github-server --port "$GITHUB_PORT" --data "$IB_STATE/github" --seed-sample
+  start_daemon github-server dotnet ImageBuilder.GitHubServer/bin/Debug/net10.0/ImageBuilder.GitHubServer.dll \
+    --port "$GITHUB_PORT" --data "$IB_STATE/github" --seed-sample
 fi
 wait_daemon 60 github-server "$GITHUB_PORT" sample_commit
 commit=$(sample_commit)

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
-using ImageBuilder.Operator.Tests.Integration;
 
 namespace ImageBuilder.Operator.Tests.Builds;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Tests.Integration.Evidence;
+using ImageBuilder.Testing.Queues;
 
 namespace ImageBuilder.Bench;
 
@@ -25,7 +25,7 @@ public sealed partial class Bench
         var env = OperatorEnv(ns, ns, prefix);
         env["Build__MaxConcurrentBuilds"] = FairnessSlots.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["Build__MaxConcurrentBuildsPerUser"] = FairnessSlots.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await using var op = await OperatorProcess.StartAsync(repoRoot, env, Path.Combine(workDir, "operator-fairness.log"));
+        await using var op = await StartOperatorAsync(env, Path.Combine(workDir, "operator-fairness.log"));
         await using (var queues = await TestQueues.ConnectAsync(platform.Amqp))
         {
             await queues.WaitForQueueAsync(prefix + ".build", TimeSpan.FromSeconds(60));

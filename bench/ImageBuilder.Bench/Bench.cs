@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Tests.GitHubServer;
-using ImageBuilder.Operator.Tests.Integration.Evidence;
+using ImageBuilder.Testing;
+using ImageBuilder.Testing.Operators;
+using ImageBuilder.Testing.Queues;
 using k8s;
 using k8s.Models;
 
@@ -12,7 +14,7 @@ namespace ImageBuilder.Bench;
 /// The measurements of make bench, in one run against the development platform: the operator runs as its own process
 /// on namespaces and queues of its own, the GitHub test server in this process.
 /// </summary>
-public sealed partial class Bench(BenchPlatform platform, string repoRoot, string workDir, BenchSizes sizes) : IDisposable
+public sealed partial class Bench(PlatformEnvironment platform, string repoRoot, string workDir, BenchSizes sizes) : IDisposable
 {
     private readonly Kubernetes _k8s = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(platform.KubeConfig));
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
@@ -63,7 +65,7 @@ public sealed partial class Bench(BenchPlatform platform, string repoRoot, strin
         var bare = await NamespaceAsync("bench-bare");
         var prefix = $"bench-{_run}-ingest";
         // The controller watches an empty namespace: the bridge's writes are measured alone, not competing with reconciles.
-        await using var op = await OperatorProcess.StartAsync(repoRoot, OperatorEnv(watched, ingest, prefix), Path.Combine(workDir, "operator-ingest.log"));
+        await using var op = await StartOperatorAsync(OperatorEnv(watched, ingest, prefix), Path.Combine(workDir, "operator-ingest.log"));
         await using var queues = await TestQueues.ConnectAsync(platform.Amqp);
         await queues.WaitForQueueAsync(prefix + ".build", TimeSpan.FromSeconds(60));
         var n = sizes.Ingest;
@@ -149,7 +151,7 @@ public sealed partial class Bench(BenchPlatform platform, string repoRoot, strin
         // reconcile, so this operator runs without them (the ingest and fairness operators keep the defaults).
         env["Supersede__Enabled"] = "false";
         env["Retention__Enabled"] = "false";
-        await using var op = await OperatorProcess.StartAsync(repoRoot, env, Path.Combine(workDir, "operator-main.log"));
+        await using var op = await StartOperatorAsync(env, Path.Combine(workDir, "operator-main.log"));
         await using var queues = await TestQueues.ConnectAsync(platform.Amqp);
         await queues.WaitForQueueAsync(prefix + ".build", TimeSpan.FromSeconds(60));
         _results["rss_mb_idle"] = Stats.Round(op.RssMb(), 1);
@@ -488,8 +490,8 @@ public sealed partial class Bench(BenchPlatform platform, string repoRoot, strin
         {
             var batch = target - present;
             var before = await op.MetricsAsync();
-            var apiserver = OperatorProcess.ApiServerPid();
-            var (operatorCpu, apiserverCpu) = (op.CpuSeconds(), apiserver is { } a0 ? OperatorProcess.CpuSecondsOf(a0) : double.NaN);
+            var apiserver = ProcessMeasures.ApiServerPid();
+            var (operatorCpu, apiserverCpu) = (op.CpuSeconds(), apiserver is { } a0 ? ProcessMeasures.CpuSecondsOf(a0) : double.NaN);
             var clock = Stopwatch.StartNew();
             await Parallel.ForEachAsync(Enumerable.Range(present, batch), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
                 await BenchBuilds.CreateAsync(_k8s, BenchBuilds.New(ns, $"rss-{i}", app, BenchBuilds.SharedTokenSecret)));
@@ -511,7 +513,7 @@ public sealed partial class Bench(BenchPlatform platform, string repoRoot, strin
             // CPU per settled build, of the operator and of the apiserver: on a shared 2-core machine the rate is bound by
             // the CPU the processes get, and these say how much each build costs whatever the load.
             _results[$"settle_operator_cpu_ms_per_build_{target}"] = Stats.Round((op.CpuSeconds() - operatorCpu) / batch * 1000, 2);
-            _results[$"settle_apiserver_cpu_ms_per_build_{target}"] = apiserver is { } a1 ? Stats.Round((OperatorProcess.CpuSecondsOf(a1) - apiserverCpu) / batch * 1000, 2) : null;
+            _results[$"settle_apiserver_cpu_ms_per_build_{target}"] = apiserver is { } a1 ? Stats.Round((ProcessMeasures.CpuSecondsOf(a1) - apiserverCpu) / batch * 1000, 2) : null;
             _results[$"load_average_{target}"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
             await Task.Delay(5000);
             var rss = op.RssMb();
@@ -612,7 +614,7 @@ public sealed partial class Bench(BenchPlatform platform, string repoRoot, strin
                   --export-cache "type=registry,ref=$2:buildcache,mode=max,ignore-error=true,registry.insecure=true"
                 """;
             var clock = Stopwatch.StartNew();
-            await ImageBuilder.Operator.Tests.Integration.PlatformFixture.RunAsync("/usr/bin/env",
+            await PlatformFixture.RunAsync("/usr/bin/env",
                 [$"PATH={bin}:{Environment.GetEnvironmentVariable("PATH")}", $"DOCKER_CONFIG={docker}", $"BUILDKITD_FLAGS=--root={dir}/root --config={config}",
                  "unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", context, repository],
                 TimeSpan.FromMinutes(5));
@@ -661,34 +663,22 @@ public sealed partial class Bench(BenchPlatform platform, string repoRoot, strin
         ["branch"] = "main",
     });
 
-    private Dictionary<string, string> OperatorEnv(string watched, string target, string prefix) => new(StringComparer.Ordinal)
-    {
-        ["KUBECONFIG"] = platform.KubeConfig,
-        ["Controller__Namespace"] = watched,
-        ["Controller__LeaderElection__LeaseNamespace"] = watched,
-        ["Controller__LeaderElection__LeaseName"] = prefix,
-        ["GitHub__ApiUrl"] = _github.BaseUrl.AbsoluteUri,
-        ["Build__Strategy"] = "buildkit",
-        ["Build__Registry"] = platform.Registry,
-        ["Build__RegistryUsername"] = platform.RegistryUser,
-        ["Build__RegistryPassword"] = platform.RegistryPassword,
-        ["Build__Images__Fetch"] = "imagebuilder/fetch:dev",
-        ["Build__Images__Nixpacks"] = "imagebuilder/fetch:dev",
-        ["Build__Images__BuildKit"] = ImageBuilder.Operator.Tests.Integration.OperatorHost.OperatorHost.DevBuildKitImage,
-        ["Build__HostNetwork"] = "true",
-        ["Build__InsecureRegistries__0"] = platform.Registry,
-        ["Build__ImagePullPolicy"] = "IfNotPresent",
-        // The figures below measure one build's path, many of one user at once: the build slots (queue_fairness sets
-        // its own) would turn them into queue waits.
-        ["Build__MaxConcurrentBuilds"] = "1000",
-        ["Build__MaxConcurrentBuildsPerUser"] = "1000",
-        ["RabbitMq__Uri"] = platform.Amqp.ToString(),
-        ["RabbitMq__BuildQueue"] = prefix + ".build",
-        ["RabbitMq__FailQueue"] = prefix + ".fail",
-        ["RabbitMq__ContainerManagerQueue"] = prefix + ".cm",
-        ["RabbitMq__KusanaliQueue"] = prefix + ".kusanali",
-        ["RabbitMq__TargetNamespace"] = target,
-    };
+    private Dictionary<string, string> OperatorEnv(string watched, string target, string prefix) => OperatorConfiguration.Environment(OperatorConfiguration.Merge(
+        OperatorConfiguration.Platform(platform, _github.BaseUrl),
+        OperatorConfiguration.Scope(watched, prefix, prefix, target),
+        new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            // The operator's own logging is not what the figures measure.
+            ["Logging:LogLevel:Default"] = "Warning",
+            // The figures below measure one build's path, many of one user at once: the build slots (queue_fairness sets
+            // its own) would turn them into queue waits.
+            ["Build:MaxConcurrentBuilds"] = "1000",
+            ["Build:MaxConcurrentBuildsPerUser"] = "1000",
+        }));
+
+    /// <summary>The Release build of the operator as its own process (as make run starts it), once it leads.</summary>
+    private Task<OperatorProcess> StartOperatorAsync(Dictionary<string, string> env, string logFile) =>
+        OperatorProcess.StartLeaderAsync(Path.Combine(repoRoot, "ImageBuilder.Operator/bin/Release/net10.0/ImageBuilder.Operator.dll"), env, logFile, TimeSpan.FromSeconds(60));
 
     private async Task<string> NamespaceAsync(string prefix)
     {

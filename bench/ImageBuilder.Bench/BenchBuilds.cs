@@ -1,6 +1,7 @@
 using System.Globalization;
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.Testing;
 using k8s;
 using k8s.Models;
 
@@ -140,5 +141,5 @@ public static class BenchBuilds
     }
 
     private static Task<string> DockerAsync(params string[] args) =>
-        ImageBuilder.Operator.Tests.Integration.PlatformFixture.RunAsync("docker", args, TimeSpan.FromMinutes(1));
+        PlatformFixture.RunAsync("docker", args, TimeSpan.FromMinutes(1));
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ImageBuilder.Bench;
+using ImageBuilder.Testing;
 
 // usage: ImageBuilder.Bench <platform.env> <repo root> <results dir>
 if (args.Length != 3)
@@ -14,7 +15,7 @@ var workDir = Directory.CreateTempSubdirectory("imagebuilder-bench-").FullName;
 var sizes = BenchSizes.FromEnvironment();
 var started = DateTimeOffset.UtcNow;
 Console.WriteLine($"bench: {sizes with { Only = [] }} only [{string.Join(",", sizes.Only)}]; operator logs in {workDir}");
-using var bench = new Bench(BenchPlatform.Load(envFile), repoRoot, workDir, sizes);
+using var bench = new Bench(PlatformEnvironment.Load(envFile), repoRoot, workDir, sizes);
 string? error = null;
 try
 {

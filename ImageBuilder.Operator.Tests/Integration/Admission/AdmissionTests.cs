@@ -1,9 +1,8 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers.Election;
 using ImageBuilder.Operator.Reconciliation;
-using ImageBuilder.Operator.Tests.Integration.Chaos;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
 using ImageBuilder.Operator.Tests.Integration.Reconciliation;
+using ImageBuilder.Testing.Operators;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -116,7 +115,7 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
 
     /// <summary>
     /// Two replicas on one Lease and one set of queues, as <c>make up</c> runs them. The leader is a process of its own
-    /// (<see cref="ChaosOperator"/>) so that killing it is a real crash: SIGKILL runs no shutdown code, so the Lease is
+    /// (<see cref="OperatorProcess"/>) so that killing it is a real crash: SIGKILL runs no shutdown code, so the Lease is
     /// not released and the standby has to wait for it to expire (the harness's 6 s LeaseDuration). The standby runs
     /// in-process, so the test reads its leadership and the container manager's queue through it. Four commits of one
     /// application, one slot: the queue must go on in request order, one Job at a time, one announcement per build.
@@ -128,7 +127,7 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
         var logs = Directory.CreateTempSubdirectory("ib-leaderkill-");
         var leaderIdentity = "doomed-" + Guid.NewGuid().ToString("N")[..8];
-        var leader = ChaosOperator.Start(fixture.OperatorDll(), leaderIdentity, ProcessEnvironment(scenario), logs.FullName);
+        var leader = OperatorProcess.Start(fixture.OperatorDll(), ProcessEnvironment(scenario), Path.Combine(logs.FullName, leaderIdentity + ".log"), leaderIdentity);
         try
         {
             var lease = await WaitForHolderAsync(scenario, h => h == leaderIdentity, "the operator process to lead");
@@ -243,9 +242,7 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
 
     /// <summary>The harness's operator configuration as environment variables, for a replica in its own process.</summary>
     private static Dictionary<string, string> ProcessEnvironment(BuildScenario scenario) =>
-        OperatorHost.OperatorHost.Configuration(scenario.Fixture, scenario.GitHub, scenario.Settings)
-            .Where(p => p.Value is not null)
-            .ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value!, StringComparer.Ordinal);
+        OperatorConfiguration.Environment(OperatorHost.Configuration(scenario.Fixture, scenario.GitHub, scenario.Settings));
 
     private static Task<V1Lease> LeaseAsync(BuildScenario scenario) =>
         scenario.Kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(scenario.Settings.LeaseName, scenario.Namespace);

@@ -2,6 +2,7 @@ using System.Text;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Options;
+using ImageBuilder.Testing.Git;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,7 +11,7 @@ namespace ImageBuilder.Operator.Tests.Integration.Builds;
 
 /// <summary>
 /// The build Job on the real cluster with the real rootless BuildKit image made here from Debian's sources
-/// (<see cref="OperatorHost.OperatorHost.DevBuildKitImage"/>): fetch a tarball from a loopback server with the
+/// (<see cref="ImageBuilder.Testing.Operators.OperatorConfiguration.DevBuildKitImage"/>): fetch a tarball from a loopback server with the
 /// token from a Secret, plan, build and push with rootless BuildKit as user 1000, and report through the
 /// termination message, read by <see cref="BuildJobObserver"/>. The build uses nothing of the node's Docker (the test
 /// pulls and runs the result with it).
@@ -90,14 +91,14 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
     [Fact]
     public async Task BuildKitJob_CloneUrl_BuildsTheCommitFromGit()
     {
-        var (daemon, commit) = await GitDaemon.StartAsync(new Dictionary<string, string>
+        var (daemon, commit) = await GitDaemon.ServeAsync(new Dictionary<string, string>
         {
             ["Dockerfile"] = $"FROM {fixture.Registry}/base/busybox:latest\nCOPY version.txt /version.txt\n",
             ["version.txt"] = Guid.NewGuid().ToString(),
         });
         await using var _ = daemon;
 
-        var (outcome, image, _) = await RunAsync(null, null, daemon.Url("repo.git"), commit);
+        var (outcome, image, _) = await RunAsync(null, null, daemon.UrlOf("repo").AbsoluteUri, commit);
 
         var succeeded = Assert.IsType<JobOutcome.Succeeded>(outcome);
         Assert.Equal(commit, image.Tag);
@@ -291,7 +292,7 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
         options.Images.Fetch = "imagebuilder/fetch:dev";
         // No nixpacks on this machine: the fetch image stands in as plan image.
         options.Images.Nixpacks = "imagebuilder/fetch:dev";
-        options.Images.BuildKit = OperatorHost.OperatorHost.DevBuildKitImage;
+        options.Images.BuildKit = ImageBuilder.Testing.Operators.OperatorConfiguration.DevBuildKitImage;
         options.Resources.Limits.Clear();
         options.Resources.Requests.Clear();
         Assert.True(new BuildOptionsValidator().Validate(null, options).Succeeded);

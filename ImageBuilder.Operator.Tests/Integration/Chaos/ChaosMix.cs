@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.GitHubServer;
 
 namespace ImageBuilder.Operator.Tests.Integration.Chaos;
 

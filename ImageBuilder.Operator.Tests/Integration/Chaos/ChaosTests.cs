@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.Testing.Operators;
+using ImageBuilder.Testing.Queues;
 using k8s;
 using Xunit.Abstractions;
 
@@ -28,7 +30,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
     private static readonly TimeSpan RegistryOutage = TimeSpan.FromSeconds(30);
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    private readonly List<ChaosOperator> _operators = [];
+    private readonly List<OperatorProcess> _operators = [];
     private readonly string _prefix = PlatformFixture.UniqueName("chaos");
     // Scratch (operator logs, the GitHub server's repositories) lives outside the source tree; make chaos names it.
     private readonly string _work = Environment.GetEnvironmentVariable("CHAOS_WORK") is { Length: > 0 } w
@@ -37,6 +39,8 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
     private readonly Stopwatch _clock = new();
     private GitHubTestServer? _github;
     private ChaosProxy? _proxy;
+    // The broker itself, not the proxy: publishing and draining are the platform's side, not a faulted operator's.
+    private TestQueues? _queues;
     private string _ns = "";
     private int _started;
 
@@ -52,6 +56,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         _ns = await fixture.CreateNamespaceAsync("chaos");
         _github = await GitHubTestServer.StartAsync(dataDirectory: Path.Combine(_work, "github"));
         _proxy = ChaosProxy.Start(fixture.AmqpUri.Port);
+        _queues = new TestQueues(fixture.AmqpUri, "chaos-" + _prefix);
     }
 
     [Fact]
@@ -90,7 +95,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
             {
                 _github!.InjectFault(flaky.Repo, FaultKind.ServiceUnavailable, ChaosMix.FlakyFaults);
             }
-            await ChaosQueues.PublishAsync(fixture.AmqpUri, BuildQueue, batch.Select(r => r.Body), TimeSpan.FromMinutes(3));
+            await _queues!.PublishManyThroughFaultsAsync(BuildQueue, batch.Select(r => r.Body), TimeSpan.FromMinutes(3));
             foreach (var request in batch)
             {
                 published[request.Key] = DateTimeOffset.UtcNow;
@@ -139,7 +144,8 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         await stopLedger.CancelAsync();
         await ledgerTask;
         await Retry(() => ledger.SampleAsync(CancellationToken.None));
-        var notifications = (await ChaosQueues.DrainAsync(fixture.AmqpUri, CmQueue)).Concat(await ChaosQueues.DrainAsync(fixture.AmqpUri, KusanaliQueue)).ToList();
+        var notifications = (await _queues!.DrainMessagesAsync(CmQueue)).Select(m => ChaosNotification.From(CmQueue, m))
+            .Concat((await _queues.DrainMessagesAsync(KusanaliQueue)).Select(m => ChaosNotification.From(KusanaliQueue, m))).ToList();
         var leftInQueues = await WaitQueuesDrainedAsync();
         var retryEvents = await RetryEventsAsync();
 
@@ -192,52 +198,32 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
     private static double? Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? null : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)], 2);
 
-    private ChaosOperator StartOperator()
+    private OperatorProcess StartOperator()
     {
         var identity = $"{_prefix}-op{_started++}";
-        var op = ChaosOperator.Start(fixture.OperatorDll(), identity, OperatorEnv(), _work);
+        var op = OperatorProcess.Start(fixture.OperatorDll(), OperatorEnv(), Path.Combine(_work, identity + ".log"), identity);
         _operators.Add(op);
         return op;
     }
 
-    private Dictionary<string, string> OperatorEnv() => new(StringComparer.Ordinal)
-    {
-        ["KUBECONFIG"] = fixture.KubeConfigPath,
-        ["Logging__LogLevel__Default"] = "Information",
-        ["Controller__Namespace"] = _ns,
-        ["Controller__LeaderElection__LeaseNamespace"] = _ns,
-        ["Controller__LeaderElection__LeaseName"] = LeaseName,
-        ["Controller__LeaderElection__LeaseDuration"] = "00:00:04",
-        ["Controller__LeaderElection__RenewDeadline"] = "00:00:03",
-        ["Controller__LeaderElection__RetryPeriod"] = "00:00:01",
-        ["GitHub__ApiUrl"] = _github!.BaseUrl.AbsoluteUri,
-        ["Build__Strategy"] = "buildkit",
-        ["Build__Registry"] = fixture.Registry,
-        ["Build__RegistryUsername"] = fixture.RegistryUser,
-        ["Build__RegistryPassword"] = fixture.RegistryPassword,
-        ["Build__Images__Fetch"] = "imagebuilder/fetch:dev",
-        ["Build__Images__Nixpacks"] = "imagebuilder/fetch:dev",
-        ["Build__Images__BuildKit"] = ImageBuilder.Operator.Tests.Integration.OperatorHost.OperatorHost.DevBuildKitImage,
-        ["Build__HostNetwork"] = "true",
-        ["Build__InsecureRegistries__0"] = fixture.Registry,
-        ["Build__ImagePullPolicy"] = "IfNotPresent",
-        // Through the proxy, so the soak can cut the operators' connections without touching the broker.
-        ["RabbitMq__Uri"] = new UriBuilder(fixture.AmqpUri) { Port = _proxy!.Port }.Uri.ToString(),
-        ["RabbitMq__BuildQueue"] = BuildQueue,
-        ["RabbitMq__FailQueue"] = _prefix + ".fail",
-        ["RabbitMq__ContainerManagerQueue"] = CmQueue,
-        ["RabbitMq__KusanaliQueue"] = KusanaliQueue,
-        ["RabbitMq__TargetNamespace"] = _ns,
-        // One request may meet several faults (a killed pod, then the registry outage): five retries, and delay
-        // tiers short enough for a soak; the production defaults are 3 retries and tiers from 10 s.
-        ["Retry__MaxRetries"] = "5",
-        ["Retry__BaseDelay"] = "00:00:05",
-        ["Retry__MaxDelay"] = "00:00:40",
-        ["Retry__DelayTiers__0"] = "00:00:05",
-        ["Retry__DelayTiers__1"] = "00:00:10",
-        ["Retry__DelayTiers__2"] = "00:00:20",
-        ["Retry__DelayTiers__3"] = "00:00:40",
-    };
+    private Dictionary<string, string> OperatorEnv() => OperatorConfiguration.Environment(OperatorConfiguration.Merge(
+        OperatorConfiguration.Platform(fixture.Platform, _github!.BaseUrl),
+        OperatorConfiguration.Scope(_ns, LeaseName, _prefix),
+        new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Controller:LeaderElection:LeaseDuration"] = "00:00:04",
+            ["Controller:LeaderElection:RenewDeadline"] = "00:00:03",
+            ["Controller:LeaderElection:RetryPeriod"] = "00:00:01",
+            // Through the proxy, so the soak can cut the operators' connections without touching the broker.
+            ["RabbitMq:Uri"] = new UriBuilder(fixture.AmqpUri) { Port = _proxy!.Port }.Uri.ToString(),
+            // One request may meet several faults (a killed pod, then the registry outage): five retries, and delay
+            // tiers short enough for a soak; the production defaults are 3 retries and tiers from 10 s.
+            ["Retry:MaxRetries"] = "5",
+            ["Retry:BaseDelay"] = "00:00:05",
+            ["Retry:MaxDelay"] = "00:00:40",
+        },
+        OperatorConfiguration.DelayTiers([TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(40)])));
 
     /// <summary>SIGKILLs the Lease holder, starts a replacement (three stay running) and returns seconds until another replica leads.</summary>
     private async Task<double> KillLeaderAsync(ChaosFaults faults, ConcurrentDictionary<string, DateTimeOffset> published)
@@ -256,32 +242,25 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
     }
 
     /// <summary>The identity holding the Lease, once it is a live replica other than <paramref name="except"/>.</summary>
-    private async Task<string> WaitForLeaderAsync(string? except)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < deadline)
+    private async Task<string> WaitForLeaderAsync(string? except) =>
+        (await Eventually.ValueAsync(async () =>
         {
             try
             {
-                var lease = await fixture.Kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(LeaseName, _ns);
-                var holder = lease.Spec?.HolderIdentity;
-                if (holder is not null && holder != except && _operators.Any(o => o.Identity == holder && !o.HasExited))
-                {
-                    return holder;
-                }
+                return (await fixture.Kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(LeaseName, _ns)).Spec?.HolderIdentity;
             }
             catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
                 // No replica has created the Lease yet.
+                return null;
             }
             catch (HttpRequestException)
             {
                 // The apiserver is restarting.
+                return null;
             }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"no live replica took the Lease {_ns}/{LeaseName} within 120 s; logs in {_work}");
-    }
+        }, holder => holder is not null && holder != except && _operators.Any(o => o.Identity == holder && !o.HasExited),
+            TimeSpan.FromSeconds(120), $"a live replica to take the Lease {_ns}/{LeaseName} (logs in {_work})"))!;
 
     /// <summary>
     /// Sends the requests of one application one after the other, each once the one before has resolved its commit and
@@ -295,14 +274,14 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
             var request = group[k];
             if (k > 0)
             {
-                await OperatorHost.Eventually.WaitAsync(() =>
+                await Eventually.WaitAsync(() =>
                 {
                     var mine = ledger.Builds.Where(b => b.Spec.ApplicationId == request.App).ToList();
                     return Task.FromResult(mine.Count >= k && mine.All(b => !string.IsNullOrEmpty(b.Status?.Commit) || ChaosVerdict.IsAnswered(b)));
                 }, TimeSpan.FromMinutes(10), $"the requests of {request.App} before #{k} to resolve their commit");
                 await _github!.AddCommitAsync(request.Repo, ChaosMix.Files($"{request.App} {k}", slow: false).ToDictionary(f => f.Key, string? (f) => f.Value), request.Branch);
             }
-            await ChaosQueues.PublishAsync(fixture.AmqpUri, BuildQueue, [request.Body], TimeSpan.FromMinutes(3));
+            await _queues!.PublishManyThroughFaultsAsync(BuildQueue, [request.Body], TimeSpan.FromMinutes(3));
             published[request.Key] = DateTimeOffset.UtcNow;
         }
     }
@@ -313,7 +292,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         {
             return;
         }
-        await OperatorHost.Eventually.WaitAsync(async () =>
+        await Eventually.WaitAsync(async () =>
         {
             var answered = (await Retry(ListBuildsAsync)).Count(ChaosVerdict.IsAnswered);
             return published.Count - answered <= limit;
@@ -321,7 +300,7 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
     }
 
     private static async Task WaitBuildsRunningAsync(ChaosFaults faults) =>
-        await OperatorHost.Eventually.WaitAsync(async () => (await Retry(faults.RunningBuildPodsAsync)).Count > 0, TimeSpan.FromMinutes(5), "a build container to run");
+        await Eventually.WaitAsync(async () => (await Retry(faults.RunningBuildPodsAsync)).Count > 0, TimeSpan.FromMinutes(5), "a build container to run");
 
     private async Task<List<ImageBuild>> ListBuildsAsync() =>
         (await fixture.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, _ns, ImageBuild.Plural)).Items.ToList();
@@ -411,11 +390,15 @@ public sealed class ChaosTests(PlatformFixture fixture, ITestOutputHelper output
         {
             // Every queue of this run (delay tiers included) starts with the run's prefix.
             var names = await PlatformFixture.RunAsync("rabbitmqctl", ["-q", "-n", "rabbit@localhost", "list_queues", "name"], TimeSpan.FromMinutes(1));
-            await ChaosQueues.DeleteAsync(fixture.AmqpUri, names.Split('\n', StringSplitOptions.TrimEntries).Where(q => q.StartsWith(_prefix + ".", StringComparison.Ordinal)));
+            await _queues!.DeleteAsync(names.Split('\n', StringSplitOptions.TrimEntries).Where(q => q.StartsWith(_prefix + ".", StringComparison.Ordinal)));
         }
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException or InvalidOperationException or TimeoutException)
         {
             output.WriteLine($"could not delete the chaos queues: {e.Message}");
+        }
+        if (_queues is not null)
+        {
+            await _queues.DisposeAsync();
         }
         if (_github is not null)
         {

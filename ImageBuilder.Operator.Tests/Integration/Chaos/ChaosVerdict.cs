@@ -11,14 +11,14 @@ public sealed class ChaosVerdict
 {
     private readonly List<ChaosRequest> _requests;
     private readonly List<ImageBuild> _builds;
-    private readonly List<ChaosQueues.Notification> _notifications;
+    private readonly List<ChaosNotification> _notifications;
     private readonly JobLedger _ledger;
     private readonly string _cmQueue;
     private readonly string _kusanaliQueue;
     private readonly Dictionary<string, ImageBuild> _byName;
     private readonly Dictionary<string, ChaosRequest> _requestOf;
 
-    public ChaosVerdict(List<ChaosRequest> requests, List<ImageBuild> builds, List<ChaosQueues.Notification> notifications, JobLedger ledger, string cmQueue, string kusanaliQueue)
+    public ChaosVerdict(List<ChaosRequest> requests, List<ImageBuild> builds, List<ChaosNotification> notifications, JobLedger ledger, string cmQueue, string kusanaliQueue)
     {
         _requests = requests;
         _builds = builds;
@@ -176,7 +176,7 @@ public sealed class ChaosVerdict
         }
     }
 
-    private void JudgeSuperseded(ImageBuild build, ChaosRequest request, List<ChaosQueues.Notification>? answered)
+    private void JudgeSuperseded(ImageBuild build, ChaosRequest request, List<ChaosNotification>? answered)
     {
         var key = Key(build);
         if (answered is not null || build.Status?.Notification is not null)
@@ -259,5 +259,5 @@ public sealed class ChaosVerdict
         };
     }
 
-    private static string Describe(ChaosQueues.Notification n) => n.Response.ImageBuild.Length > 0 ? n.Response.ImageBuild : "application " + n.Response.ApplicationId;
+    private static string Describe(ChaosNotification n) => n.Response.ImageBuild.Length > 0 ? n.Response.ImageBuild : "application " + n.Response.ApplicationId;
 }

@@ -144,14 +144,8 @@ public sealed class ControllerHostTests(PlatformFixture fixture, ITestOutputHelp
         return new RunningController(provider, host, reconciler, events, provider.GetRequiredService<ILeaderStatus>());
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var guard = new CancellationTokenSource(RecordingHandler<object>.Guard);
-        while (!condition())
-        {
-            await Task.Delay(20, guard.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(condition))] string what = "") =>
+        Eventually.WaitAsync(() => Task.FromResult(condition()), RecordingHandler<object>.Guard, what);
 
     private sealed record RunningController(
         ServiceProvider Provider, ControllerHost<ImageBuild> Host, StatusWritingReconciler Reconciler, RecordingHandler<ImageBuild> Events, ILeaderStatus Leader)

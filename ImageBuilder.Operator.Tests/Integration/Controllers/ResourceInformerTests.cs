@@ -140,12 +140,6 @@ public sealed class ResourceInformerTests(PlatformFixture fixture, ITestOutputHe
         return recorder;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var guard = new CancellationTokenSource(RecordingHandler<object>.Guard);
-        while (!condition())
-        {
-            await Task.Delay(50, guard.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(condition))] string what = "") =>
+        Eventually.WaitAsync(() => Task.FromResult(condition()), RecordingHandler<object>.Guard, what);
 }

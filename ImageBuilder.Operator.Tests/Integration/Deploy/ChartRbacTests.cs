@@ -1,5 +1,4 @@
 using ImageBuilder.Operator.Tests.Deploy;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
 using k8s;
 using k8s.Models;
 

@@ -1,18 +1,15 @@
-using System.Text;
 using System.Text.Json;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
+using ImageBuilder.Testing.Queues;
 
 namespace ImageBuilder.Operator.Tests.Integration.EndToEnd;
 
 /// <summary>
 /// The platform's side of the queues of one release: queue names unique to the run, publishing as the
-/// backend does, and reading the responses the container manager and Kusanali would get.
+/// backend does, and reading the responses the container manager and Kusanali would get (through <see cref="TestQueues"/>).
 /// </summary>
 public sealed class BackendQueues : IAsyncDisposable
 {
-    private readonly Uri _amqp;
-    private IConnection? _connection;
+    private readonly TestQueues _queues;
 
     public BackendQueues(Uri amqp, string prefix)
         : this(amqp, prefix + ".build", prefix + ".fail", prefix + ".cm", prefix + ".kusanali", owned: true)
@@ -21,7 +18,7 @@ public sealed class BackendQueues : IAsyncDisposable
 
     private BackendQueues(Uri amqp, string build, string fail, string containerManager, string kusanali, bool owned)
     {
-        _amqp = amqp;
+        _queues = new TestQueues(amqp, "imagebuilder-e2e-backend");
         Build = build;
         Fail = fail;
         ContainerManager = containerManager;
@@ -47,68 +44,16 @@ public sealed class BackendQueues : IAsyncDisposable
     public IReadOnlyList<string> DelayQueues(IEnumerable<int> tierSeconds) => tierSeconds.Select(s => $"{Fail}.delay.{s}s").ToList();
 
     /// <summary>As the backend publishes a BuildRequest: default exchange, routing key = build queue, JSON, not persistent.</summary>
-    public async Task PublishLikeBackendAsync(object request)
-    {
-        await using var channel = await ChannelAsync(confirms: true);
-        var body = JsonSerializer.SerializeToUtf8Bytes(request);
-        await channel.BasicPublishAsync("", Build, mandatory: true, new BasicProperties { ContentType = "application/json" }, body);
-    }
+    public Task PublishLikeBackendAsync(object request) => _queues.PublishLikeBackendAsync(Build, JsonSerializer.Serialize(request));
 
     /// <summary>The next message on <paramref name="queue"/> as JSON (acked), waiting up to <paramref name="within"/>.</summary>
-    public async Task<JsonElement> TakeAsync(string queue, TimeSpan within)
-    {
-        await using var channel = await ChannelAsync(confirms: false);
-        using var timeout = new CancellationTokenSource(within);
-        while (true)
-        {
-            if (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
-            {
-                return JsonDocument.Parse(Encoding.UTF8.GetString(message.Body.Span)).RootElement.Clone();
-            }
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"no message arrived on {queue} within {within}");
-            }
-            await Task.Delay(200, CancellationToken.None);
-        }
-    }
+    public async Task<JsonElement> TakeAsync(string queue, TimeSpan within) => (await _queues.TakeJsonAsync(queue, 1, within))[0];
 
     /// <summary>Consumers and ready messages of <paramref name="queue"/>; zeros while the queue does not exist yet.</summary>
-    public async Task<(uint Consumers, uint Ready)> CountsAsync(string queue)
-    {
-        try
-        {
-            await using var channel = await ChannelAsync(confirms: false);
-            var ok = await channel.QueueDeclarePassiveAsync(queue);
-            return (ok.ConsumerCount, ok.MessageCount);
-        }
-        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
-        {
-            return (0, 0);
-        }
-    }
+    public Task<(uint Consumers, uint Ready)> CountsAsync(string queue) => _queues.CountsAsync(queue);
 
     /// <summary>Deletes <paramref name="queues"/>; each on its own channel, so one failure does not stop the rest.</summary>
-    public async Task DeleteAsync(IEnumerable<string> queues)
-    {
-        foreach (var queue in queues)
-        {
-            await using var channel = await ChannelAsync(confirms: false);
-            await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
-        }
-    }
+    public Task DeleteAsync(IEnumerable<string> queues) => _queues.DeleteAsync(queues);
 
-    private async Task<IChannel> ChannelAsync(bool confirms)
-    {
-        _connection ??= await new ConnectionFactory { Uri = _amqp, ClientProvidedName = "imagebuilder-e2e-backend" }.CreateConnectionAsync();
-        return await _connection.CreateChannelAsync(new CreateChannelOptions(confirms, confirms));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => _queues.DisposeAsync();
 }

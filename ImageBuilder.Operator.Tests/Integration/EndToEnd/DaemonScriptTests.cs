@@ -78,7 +78,7 @@ public sealed class DaemonScriptTests(PlatformFixture platform) : IDisposable
     [Fact]
     public async Task WaitDaemon_DaemonListensOnItsPort_IsReadyAndOwnsIt()
     {
-        var port = GitHubServer.GitDaemon.FreePort();
+        var port = FreePort.Next();
 
         var output = await ScriptAsync(
             $"start_daemon web busybox httpd -f -p 127.0.0.1:{port} -h {_state} 2>/dev/null; wait_daemon 30 web {port} true; daemon_listens web {port} && echo listening; stop_daemon web 2>/dev/null");

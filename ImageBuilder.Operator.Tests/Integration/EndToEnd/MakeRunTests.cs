@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.GitHubServer;
 
 namespace ImageBuilder.Operator.Tests.Integration.EndToEnd;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Tests.Deploy;
-using ImageBuilder.Operator.Tests.GitHubServer;
 using k8s;
 using k8s.Models;
 
@@ -86,7 +86,7 @@ public class OperatorRelease : IAsyncLifetime
     /// just taken the response can read the ImageBuild a moment before that write lands.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> KubectlGetFinishedImageBuildAsync(string name) =>
-        await OperatorHost.Eventually.ValueAsync(() => KubectlGetImageBuildAsync(name),
+        await Eventually.ValueAsync(() => KubectlGetImageBuildAsync(name),
             columns => columns["PHASE"] is "Succeeded" or "Failed", TimeSpan.FromSeconds(30), $"ImageBuild {name} to reach a terminal phase",
             columns => string.Join(", ", columns.Select(c => $"{c.Key}={c.Value}")));
 
@@ -179,14 +179,14 @@ public class OperatorRelease : IAsyncLifetime
     // Ready replicas, and every replica's bridge consuming the build queue: only then may a test publish.
     private async Task WaitUntilReadyAsync()
     {
-        using var timeout = new CancellationTokenSource(ReadyWithin);
-        while ((await ReadyPodsAsync()).Count < Replicas || (await Queues.CountsAsync(Queues.Build)).Consumers < Replicas)
+        try
         {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{Replicas} Ready replicas consuming {Queues.Build} not reached within {ReadyWithin}:\n{await OperatorContainers.DescribeAsync(_platform, Namespace)}");
-            }
-            await Task.Delay(500, CancellationToken.None);
+            await Eventually.WaitAsync(async () => (await ReadyPodsAsync()).Count >= Replicas && (await Queues.CountsAsync(Queues.Build)).Consumers >= Replicas,
+                ReadyWithin, $"{Replicas} Ready replicas consuming {Queues.Build}");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{await OperatorContainers.DescribeAsync(_platform, Namespace)}", e);
         }
     }
 
@@ -228,18 +228,9 @@ public class OperatorRelease : IAsyncLifetime
 
     // A replica still shutting down re-declares the queues it consumes when they are deleted under it,
     // so the queues go only after the last pod.
-    private async Task WaitUntilPodsGoneAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while ((await _platform.Kubernetes.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: "app.kubernetes.io/instance=" + Name)).Items.Count > 0)
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"the pods of release {Name} were not gone 90 s after helm uninstall");
-            }
-            await Task.Delay(500, CancellationToken.None);
-        }
-    }
+    private Task WaitUntilPodsGoneAsync() =>
+        Eventually.WaitAsync(async () => (await _platform.Kubernetes.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: "app.kubernetes.io/instance=" + Name)).Items.Count == 0,
+            TimeSpan.FromSeconds(90), $"the pods of release {Name} to be gone after helm uninstall");
 
     private async Task DeleteNamespaceAsync()
     {

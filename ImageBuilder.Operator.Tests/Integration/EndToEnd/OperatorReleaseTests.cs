@@ -1,6 +1,7 @@
 using System.Text.Json;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Tests.Integration.Builds;
+using ImageBuilder.Testing.Git;
 
 namespace ImageBuilder.Operator.Tests.Integration.EndToEnd;
 
@@ -50,7 +51,7 @@ public sealed class OperatorReleaseTests(OperatorRelease release) : IClassFixtur
     {
         var greeting = "hello from git " + Guid.NewGuid().ToString("N")[..8];
         var (repo, token) = await CreateRepositoryAsync(greeting);
-        await using var daemon = await GitHubServer.GitDaemon.StartAsync(release.GitHub.RepositoriesDirectory);
+        await using var daemon = await GitDaemon.StartAsync(release.GitHub.RepositoriesDirectory);
         var url = daemon.UrlOf(repo).AbsoluteUri;
         var applicationId = PlatformFixture.UniqueName("app");
         var request = Request(url, token, applicationId);

@@ -45,19 +45,7 @@ public static class EvidenceBuilds
     }
 
     /// <summary>Polls until the build is Succeeded or Failed; fails with its last status after <paramref name="timeout"/>.</summary>
-    public static async Task<ImageBuild> WaitForTerminalAsync(IKubernetes kubernetes, string @namespace, string name, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        ImageBuild? build = null;
-        while (!cts.IsCancellationRequested)
-        {
-            build = await GetAsync(kubernetes, @namespace, name);
-            if (build.Status?.Phase is Phases.Succeeded or Phases.Failed)
-            {
-                return build;
-            }
-            await Task.Delay(500, CancellationToken.None);
-        }
-        throw new TimeoutException($"{@namespace}/{name} did not finish in {timeout}: {KubernetesJson.Serialize(build?.Status)}");
-    }
+    public static Task<ImageBuild> WaitForTerminalAsync(IKubernetes kubernetes, string @namespace, string name, TimeSpan timeout) =>
+        Eventually.ValueAsync(() => GetAsync(kubernetes, @namespace, name), b => b.Status?.Phase is Phases.Succeeded or Phases.Failed,
+            timeout, $"{@namespace}/{name} to finish", b => KubernetesJson.Serialize(b.Status));
 }

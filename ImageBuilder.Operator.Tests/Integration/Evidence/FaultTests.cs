@@ -1,5 +1,7 @@
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.Testing.Operators;
+using k8s;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Evidence;
@@ -15,9 +17,9 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
     public async Task ApiServerRestarted_WatchesAndLeadershipRecover_NewBuildSucceeds()
     {
         var ns = await fixture.CreateNamespaceAsync("ev-restart");
-        await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output);
+        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings { Namespace = ns }, output);
         await SampleRepository.CreateAsync(host.GitHub);
-        await host.WaitForLeaderAsync();
+        await host.WaitForLeaderAsync(TimeSpan.FromSeconds(60));
 
         // The real process, by its pid: every watch and the Lease renewal break until it is back.
         await fixture.RestartAsync("kube-apiserver");
@@ -25,7 +27,7 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
         var build = await EvidenceBuilds.WaitForTerminalAsync(fixture.Kubernetes, ns, "after-restart", TimeSpan.FromMinutes(3));
 
         Assert.Equal(Phases.Succeeded, build.Status!.Phase);
-        Assert.Equal("ready (leader)", await host.WaitForLeaderAsync());
+        Assert.Equal("ready (leader)", await host.WaitForLeaderAsync(TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
@@ -37,10 +39,13 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
         var kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("ev-kubeconfig-").FullName, "config");
         await File.WriteAllTextAsync(kubeconfig, (await File.ReadAllTextAsync(fixture.KubeConfigPath))
             .Replace(apiserver.GetLeftPart(UriPartial.Authority), $"https://127.0.0.1:{proxy.Port}", StringComparison.Ordinal));
-        await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output,
-            new Dictionary<string, string?> { ["KUBECONFIG"] = kubeconfig });
+        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings
+        {
+            Namespace = ns,
+            Overrides = new(StringComparer.Ordinal) { ["KUBECONFIG"] = kubeconfig },
+        }, output);
         await SampleRepository.CreateAsync(host.GitHub);
-        await host.WaitForLeaderAsync();
+        await host.WaitForLeaderAsync(TimeSpan.FromSeconds(60));
 
         await proxy.DownAsync();
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -56,14 +61,17 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
     {
         var ns = await fixture.CreateNamespaceAsync("ev-registry");
         await using var proxy = TcpProxy.Start(int.Parse(fixture.Registry.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture));
-        await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output,
-            new Dictionary<string, string?>
+        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings
+        {
+            Namespace = ns,
+            Overrides = new(StringComparer.Ordinal)
             {
                 ["Build:Registry"] = $"127.0.0.1:{proxy.Port}",
                 // Retries 10 s, 20 s, 30 s, 30 s apart: the policy outlasts a one-minute outage.
                 ["Retry:BaseDelay"] = "00:00:10",
                 ["Retry:MaxDelay"] = "00:00:30",
-            });
+            },
+        }, output);
         // BuildKit pulls the base image from the registry with the build's credentials, which are for the proxy's
         // address: the sample's FROM goes through the proxy too (the node's Docker cache no longer serves it).
         var files = SampleRepository.Files.ToDictionary(f => f.Key, f => f.Value.Replace(fixture.Registry + "/", $"127.0.0.1:{proxy.Port}/", StringComparison.Ordinal));
@@ -84,19 +92,9 @@ public sealed class FaultTests(PlatformFixture fixture, ITestOutputHelper output
         Assert.Equal(Phases.Succeeded, build.Status!.Phase);
     }
 
-    private async Task<ImageBuild> WaitForAsync(string ns, string name, Func<ImageBuild, bool> condition)
-    {
-        for (var i = 0; i < 240; i++)
-        {
-            var build = await EvidenceBuilds.GetAsync(fixture.Kubernetes, ns, name);
-            if (condition(build))
-            {
-                return build;
-            }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"{ns}/{name} never met the condition");
-    }
+    private Task<ImageBuild> WaitForAsync(string ns, string name, Func<ImageBuild, bool> condition) =>
+        Eventually.ValueAsync(() => EvidenceBuilds.GetAsync(fixture.Kubernetes, ns, name), condition, TimeSpan.FromSeconds(60),
+            $"{ns}/{name} to meet the condition", b => KubernetesJson.Serialize(b.Status));
 
     private static string KubeServer(string kubeconfig) =>
         File.ReadLines(kubeconfig).Select(l => l.Trim()).First(l => l.StartsWith("server:", StringComparison.Ordinal))["server:".Length..].Trim();

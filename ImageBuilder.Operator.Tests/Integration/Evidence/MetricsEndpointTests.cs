@@ -1,5 +1,6 @@
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.Testing.Operators;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Evidence;
@@ -12,7 +13,7 @@ public sealed class MetricsEndpointTests(PlatformFixture fixture, ITestOutputHel
     public async Task Metrics_BuildThenCacheHit_CountersMoveAndHealthEndpointsAnswer()
     {
         var ns = await fixture.CreateNamespaceAsync("ev-metrics");
-        await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output);
+        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings { Namespace = ns }, output);
         await SampleRepository.CreateAsync(host.GitHub);
         var app = PlatformFixture.UniqueName("app");
 
@@ -37,10 +38,10 @@ public sealed class MetricsEndpointTests(PlatformFixture fixture, ITestOutputHel
     public async Task HealthEndpoints_RunningHost_AnswerOkAndLeader()
     {
         var ns = await fixture.CreateNamespaceAsync("ev-health");
-        await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output);
+        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings { Namespace = ns }, output);
 
         var healthz = await host.Http.GetAsync(new Uri("/healthz", UriKind.Relative));
-        var readyz = await host.WaitForLeaderAsync();
+        var readyz = await host.WaitForLeaderAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(healthz.IsSuccessStatusCode);
         Assert.Equal("ok", await healthz.Content.ReadAsStringAsync());

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Tests.Deploy;
-using ImageBuilder.Operator.Tests.GitHubServer;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
+using ImageBuilder.Testing.Operators;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Evidence;
@@ -18,7 +18,7 @@ public sealed class PrometheusScrapeTests(PlatformFixture fixture, ITestOutputHe
     public async Task Prometheus_ScrapesOperatorDuringABuild_SeesTheBuildCounterMoveAndEvaluatesTheRules()
     {
         var ns = await fixture.CreateNamespaceAsync("ev-prom");
-        await using var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: false, output);
+        await using var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings { Namespace = ns }, output);
         var rules = Path.Combine(Helm.RepoRoot, "deploy", "prometheus", "rules.yaml");
         await using var prometheus = await PrometheusServer.StartAsync(host.Http.BaseAddress!.Authority, [rules]);
         await SampleRepository.CreateAsync(host.GitHub);

@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using ImageBuilder.Operator.Tests.Deploy;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
 
 namespace ImageBuilder.Operator.Tests.Integration.Evidence;
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.Testing.Operators;
+using ImageBuilder.Testing.Queues;
 using k8s;
 using Xunit.Abstractions;
 
@@ -23,25 +25,30 @@ public sealed class SecretHygieneTests(PlatformFixture fixture, ITestOutputHelpe
         var ns = await fixture.CreateNamespaceAsync("ev-secrets");
         // The retry listener is off so the service fault's retry stays on the fail queue where the test can read it.
         var overrides = new Dictionary<string, string?> { ["RabbitMq:RetryListener:Enabled"] = "false", ["Retry:DelayTiers:0"] = "00:00:01" };
-        var host = await OperatorUnderTest.StartAsync(fixture, ns, rabbitMq: true, output, overrides);
+        var host = await OperatorHost.StartWithOwnGitHubAsync(fixture, new OperatorHostSettings
+        {
+            Namespace = ns,
+            RabbitMq = true,
+            Overrides = new Dictionary<string, string?>(overrides, StringComparer.Ordinal),
+        }, output);
         await using var queues = await TestQueues.ConnectAsync(fixture.AmqpUri);
         try
         {
             await host.GitHub.CreateRepositoryAsync("hygiene/ok", SampleRepository.Files, token, isPrivate: true);
             await host.GitHub.CreateRepositoryAsync("hygiene/flaky", SampleRepository.Files, token, isPrivate: true);
             host.GitHub.InjectFault("hygiene/flaky", FaultKind.InternalServerError, count: 1000);
-            await queues.WaitForQueueAsync(host.BuildQueue, TimeSpan.FromSeconds(60));
+            await queues.WaitForQueueAsync(host.Settings.BuildQueue, TimeSpan.FromSeconds(60));
 
-            await queues.PublishAsync(host.BuildQueue, Request(token, "hygiene/ok"));
-            await queues.PublishAsync(host.BuildQueue, Request(token, "hygiene/missing"));
-            await queues.PublishAsync(host.BuildQueue, Request(token, "hygiene/flaky"));
-            await queues.PublishAsync(host.BuildQueue, Request(token, "hygiene/ok").Replace("\"repo\"", "\"type\":\"bogus\",\"x\"", StringComparison.Ordinal));
-            await queues.PublishAsync(host.BuildQueue, "not json at all " + token);
+            await queues.PublishAsync(host.Settings.BuildQueue, Request(token, "hygiene/ok"));
+            await queues.PublishAsync(host.Settings.BuildQueue, Request(token, "hygiene/missing"));
+            await queues.PublishAsync(host.Settings.BuildQueue, Request(token, "hygiene/flaky"));
+            await queues.PublishAsync(host.Settings.BuildQueue, Request(token, "hygiene/ok").Replace("\"repo\"", "\"type\":\"bogus\",\"x\"", StringComparison.Ordinal));
+            await queues.PublishAsync(host.Settings.BuildQueue, "not json at all " + token);
 
             var builds = await WaitForOutcomesAsync(ns);
-            var failQueue = await WaitForMessagesAsync(queues, host.FailQueue, 1);
-            var kusanali = await WaitForMessagesAsync(queues, host.KusanaliQueue, 3);
-            var containerManager = await WaitForMessagesAsync(queues, host.ContainerManagerQueue, 1);
+            var failQueue = await WaitForMessagesAsync(queues, host.Settings.FailQueue, 1);
+            var kusanali = await WaitForMessagesAsync(queues, host.Settings.KusanaliQueue, 3);
+            var containerManager = await WaitForMessagesAsync(queues, host.Settings.ContainerManagerQueue, 1);
 
             Assert.Equal([Phases.Failed, Phases.Retrying, Phases.Succeeded], builds.Values.Order());
             Assert.All(kusanali.Take(3), m => Assert.Contains("\"failed\"", m, StringComparison.Ordinal));
@@ -61,12 +68,12 @@ public sealed class SecretHygieneTests(PlatformFixture fixture, ITestOutputHelpe
         finally
         {
             await host.DisposeAsync();
-            await queues.DeleteAsync([host.BuildQueue, host.FailQueue, host.FailQueue + ".delay.1s", host.ContainerManagerQueue, host.KusanaliQueue]);
+            await queues.DeleteAsync([host.Settings.BuildQueue, host.Settings.FailQueue, host.Settings.FailQueue + ".delay.1s", host.Settings.ContainerManagerQueue, host.Settings.KusanaliQueue]);
         }
     }
 
     /// <summary>The same run seen through /metrics: three requests became ImageBuilds, two were refused, one retry was scheduled.</summary>
-    private static async Task AssertQueueMetricsAsync(OperatorUnderTest host)
+    private static async Task AssertQueueMetricsAsync(OperatorHost host)
     {
         var metrics = await host.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Equal(3, PrometheusText.Value(metrics, """imagebuilder_bridge_messages_total{result="created"}"""));
@@ -89,31 +96,22 @@ public sealed class SecretHygieneTests(PlatformFixture fixture, ITestOutputHelpe
     /// <summary>Waits for the three valid requests: one built, one failed for good (user fault), one waiting to retry.</summary>
     private async Task<Dictionary<string, string>> WaitForOutcomesAsync(string ns)
     {
-        using var cts = new CancellationTokenSource(Patience);
-        var phases = new Dictionary<string, string>();
-        while (!cts.IsCancellationRequested)
-        {
-            var list = await fixture.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural);
-            phases = list.Items.ToDictionary(b => b.Metadata.Name, b => b.Status?.Phase ?? "");
-            if (phases.Count == 3 && phases.Values.All(p => p is Phases.Succeeded or Phases.Failed or Phases.Retrying)
-                && list.Items.All(b => b.Status?.Phase != Phases.Succeeded || b.Status.Notification is not null))
-            {
-                return phases;
-            }
-            await Task.Delay(500, CancellationToken.None);
-        }
-        throw new TimeoutException("builds did not settle: " + string.Join(", ", phases.Select(p => $"{p.Key}={p.Value}")));
+        var list = await Eventually.ValueAsync(
+            () => fixture.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural),
+            l => l.Items.Count == 3 && l.Items.All(b => b.Status?.Phase is Phases.Succeeded or Phases.Failed or Phases.Retrying)
+                && l.Items.All(b => b.Status?.Phase != Phases.Succeeded || b.Status.Notification is not null),
+            Patience, "builds to settle", l => string.Join(", ", l.Items.Select(b => $"{b.Metadata.Name}={b.Status?.Phase}")));
+        return list.Items.ToDictionary(b => b.Metadata.Name, b => b.Status?.Phase ?? "");
     }
 
     private static async Task<List<string>> WaitForMessagesAsync(TestQueues queues, string queue, int atLeast)
     {
         var messages = new List<string>();
-        using var cts = new CancellationTokenSource(Patience);
-        while (messages.Count < atLeast && !cts.IsCancellationRequested)
+        await Eventually.WaitAsync(async () =>
         {
             messages.AddRange(await queues.DrainAsync(queue));
-            await Task.Delay(messages.Count < atLeast ? 300 : 0, CancellationToken.None);
-        }
+            return messages.Count >= atLeast;
+        }, Patience, $"{atLeast} message(s) on {queue}");
         Assert.True(messages.Count >= atLeast, $"{queue}: {messages.Count} messages, expected {atLeast}");
         return messages;
     }

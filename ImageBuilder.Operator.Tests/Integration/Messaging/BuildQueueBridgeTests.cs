@@ -19,7 +19,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
 
     private async Task<IList<ImageBuild>> WaitForBuildsAsync(string ns, int count)
     {
-        await MessagingHarness.WaitUntilAsync(async () => (await BuildsAsync(ns)).Count >= count, Within, $"{count} ImageBuild(s) in {ns}");
+        await Eventually.WaitAsync(async () => (await BuildsAsync(ns)).Count >= count, Within, $"{count} ImageBuild(s) in {ns}");
         return await BuildsAsync(ns);
     }
 
@@ -37,7 +37,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
         Assert.Equal("65a1c0ffee", build.Spec.ApplicationId);
         Assert.Equal(("github", "vano2903/testing", "repo", "main"), (build.Spec.Source.Connector, build.Spec.Source.Repo, build.Spec.Source.Type, build.Spec.Source.Branch));
         var secretName = build.Spec.Source.TokenSecretRef!.Name;
-        await MessagingHarness.WaitUntilAsync(async () =>
+        await Eventually.WaitAsync(async () =>
             (await fixture.Kubernetes.CoreV1.ReadNamespacedSecretAsync(secretName, ns)).Metadata.OwnerReferences?.Count == 1, Within, "owner reference on the token Secret");
         var secret = await fixture.Kubernetes.CoreV1.ReadNamespacedSecretAsync(secretName, ns);
         Assert.Equal(RequestSamples.Token, Encoding.UTF8.GetString(secret.Data["token"]));
@@ -115,7 +115,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
         await harness.PublishLikeBackendAsync(RequestSamples.Flat(o => o["branch"] = "develop"));
 
         await WaitForBuildsAsync(ns, 2);
-        await MessagingHarness.WaitUntilAsync(() => Task.FromResult(harness.Logs.Lines.Any(l => l.Contains("already ImageBuild", StringComparison.Ordinal))), Within, "duplicate acknowledged");
+        await Eventually.WaitAsync(() => Task.FromResult(harness.Logs.Lines.Any(l => l.Contains("already ImageBuild", StringComparison.Ordinal))), Within, "duplicate acknowledged");
         var builds = await BuildsAsync(ns);
         Assert.Equal(2, builds.Count);
         Assert.Single(builds, b => b.Metadata.Annotations is { } a && a.TryGetValue(ImageBuildFactory.MessageIdAnnotation, out var id) && id == "backend-42");
@@ -176,7 +176,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
         await harness.StartAsync();
 
         await harness.PublishLikeBackendAsync(RequestSamples.Flat());
-        await MessagingHarness.WaitUntilAsync(() => Task.FromResult(harness.Logs.Lines.Count(l => l.Contains("goes back to the queue", StringComparison.Ordinal)) >= 2), Within, "two requeues");
+        await Eventually.WaitAsync(() => Task.FromResult(harness.Logs.Lines.Count(l => l.Contains("goes back to the queue", StringComparison.Ordinal)) >= 2), Within, "two requeues");
         await harness.StopAsync();
 
         var message = Assert.Single(await harness.TakeAsync(harness.Options.BuildQueue, 1, Within));
@@ -193,7 +193,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
         await harness.StartAsync();
 
         await harness.PublishLikeBackendAsync(RequestSamples.Flat());
-        await MessagingHarness.WaitUntilAsync(() => Task.FromResult(harness.Logs.Lines.Any(l => l.Contains("goes back to the queue", StringComparison.Ordinal))), Within, "a requeue");
+        await Eventually.WaitAsync(() => Task.FromResult(harness.Logs.Lines.Any(l => l.Contains("goes back to the queue", StringComparison.Ordinal))), Within, "a requeue");
         await fixture.Kubernetes.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
         try
         {

@@ -1,9 +1,9 @@
-using System.Text;
 using System.Text.Json;
 using ImageBuilder.Operator.Hosting;
 using ImageBuilder.Operator.Metrics;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.RabbitMq;
+using ImageBuilder.Testing.Queues;
 using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,12 +16,11 @@ namespace ImageBuilder.Operator.Tests.Integration.Messaging;
 
 /// <summary>
 /// The messaging roles wired through <c>AddMessaging</c> against the real broker and cluster, on
-/// queues of their own, plus a plain client connection for the test to publish and read with.
+/// queues of their own, plus a plain client (<see cref="Queues"/>) for the test to publish and read with.
 /// </summary>
 public sealed class MessagingHarness : IAsyncDisposable
 {
     private readonly List<IHostedService> _started = [];
-    private IConnection? _client;
 
     private MessagingHarness(ServiceProvider provider, RabbitMqOptions options, TestLogs logs, Uri amqp)
     {
@@ -29,6 +28,7 @@ public sealed class MessagingHarness : IAsyncDisposable
         Options = options;
         Logs = logs;
         Amqp = amqp;
+        Queues = new TestQueues(amqp, "imagebuilder-messaging-tests");
     }
 
     public ServiceProvider Provider { get; }
@@ -38,6 +38,9 @@ public sealed class MessagingHarness : IAsyncDisposable
     public TestLogs Logs { get; }
 
     public Uri Amqp { get; }
+
+    /// <summary>The platform's side of the roles' queues.</summary>
+    public TestQueues Queues { get; }
 
     public static MessagingHarness Create(PlatformFixture fixture, ITestOutputHelper output, string @namespace,
         Dictionary<string, string?>? settings = null, IKubernetes? kubernetes = null)
@@ -92,7 +95,7 @@ public sealed class MessagingHarness : IAsyncDisposable
         }
         foreach (var queue in consumed)
         {
-            await WaitUntilAsync(async () => await ConsumerCountAsync(queue) > 0, TimeSpan.FromSeconds(30), $"a consumer on {queue}");
+            await Queues.WaitForConsumerAsync(queue, TimeSpan.FromSeconds(30));
         }
     }
 
@@ -111,78 +114,21 @@ public sealed class MessagingHarness : IAsyncDisposable
         _started.Clear();
     }
 
-    public async Task<IChannel> ClientChannelAsync(bool confirms = true)
-    {
-        _client ??= await new ConnectionFactory { Uri = Amqp, AutomaticRecoveryEnabled = true, NetworkRecoveryInterval = TimeSpan.FromSeconds(1) }.CreateConnectionAsync();
-        return await _client.CreateChannelAsync(new CreateChannelOptions(confirms, confirms));
-    }
+    public Task<IChannel> ClientChannelAsync(bool confirms = true) => Queues.ChannelAsync(confirms);
 
-    /// <summary>Publishes as the platform's backend does: default exchange, JSON, not persistent, no message id.</summary>
-    public async Task PublishLikeBackendAsync(string body, string? messageId = null)
-    {
-        await using var channel = await ClientChannelAsync();
-        var properties = new BasicProperties { ContentType = "application/json" };
-        if (messageId is not null)
-        {
-            properties.MessageId = messageId;
-        }
-        await channel.BasicPublishAsync("", Options.BuildQueue, mandatory: true, properties, Encoding.UTF8.GetBytes(body));
-    }
+    /// <summary>Publishes as the platform's backend does (<see cref="TestQueues.PublishLikeBackendAsync"/>) to the build queue.</summary>
+    public Task PublishLikeBackendAsync(string body, string? messageId = null) => Queues.PublishLikeBackendAsync(Options.BuildQueue, body, messageId);
 
-    /// <summary>Publishes many bodies backend-style on one channel, each confirmed.</summary>
-    public async Task PublishManyLikeBackendAsync(IEnumerable<string> bodies)
-    {
-        await using var channel = await ClientChannelAsync();
-        foreach (var body in bodies)
-        {
-            await channel.BasicPublishAsync("", Options.BuildQueue, mandatory: true, new BasicProperties { ContentType = "application/json" }, Encoding.UTF8.GetBytes(body));
-        }
-    }
+    /// <summary>Publishes many bodies backend-style to the build queue on one channel, each confirmed.</summary>
+    public Task PublishManyLikeBackendAsync(IEnumerable<string> bodies) => Queues.PublishManyLikeBackendAsync(Options.BuildQueue, bodies);
 
     /// <summary>Reads <paramref name="count"/> messages from a queue (acking them), waiting up to <paramref name="within"/> for them.</summary>
-    public async Task<List<BasicGetResult>> TakeAsync(string queue, int count, TimeSpan within)
-    {
-        await using var channel = await ClientChannelAsync(confirms: false);
-        var taken = new List<BasicGetResult>();
-        using var timeout = new CancellationTokenSource(within);
-        while (taken.Count < count)
-        {
-            var result = await channel.BasicGetAsync(queue, autoAck: true, CancellationToken.None);
-            if (result is not null)
-            {
-                taken.Add(new BasicGetResult(result.DeliveryTag, result.Redelivered, result.Exchange, result.RoutingKey, result.MessageCount, result.BasicProperties, result.Body.ToArray()));
-                continue;
-            }
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"only {taken.Count} of {count} messages arrived on {queue} within {within}");
-            }
-            await Task.Delay(100, CancellationToken.None);
-        }
-        return taken;
-    }
+    public Task<List<BasicGetResult>> TakeAsync(string queue, int count, TimeSpan within) => Queues.TakeAsync(queue, count, within);
 
     /// <summary>Ready messages in a queue (not counting unacked ones).</summary>
-    public async Task<uint> ReadyCountAsync(string queue)
-    {
-        await using var channel = await ClientChannelAsync(confirms: false);
-        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
-    }
+    public Task<uint> ReadyCountAsync(string queue) => Queues.ReadyCountAsync(queue);
 
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan within, string what)
-    {
-        using var timeout = new CancellationTokenSource(within);
-        while (!await condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{what} did not happen within {within}");
-            }
-            await Task.Delay(100, CancellationToken.None);
-        }
-    }
-
-    public static JsonElement Json(BasicGetResult message) => JsonDocument.Parse(message.Body).RootElement.Clone();
+    public static JsonElement Json(BasicGetResult message) => TestQueues.Json(message);
 
     public async ValueTask DisposeAsync()
     {
@@ -198,10 +144,7 @@ public sealed class MessagingHarness : IAsyncDisposable
         }
         finally
         {
-            if (_client is not null)
-            {
-                await _client.DisposeAsync();
-            }
+            await Queues.DisposeAsync();
         }
     }
 

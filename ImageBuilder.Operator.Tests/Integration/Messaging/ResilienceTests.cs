@@ -36,7 +36,7 @@ public sealed class ResilienceTests(PlatformFixture fixture, ITestOutputHelper o
 
     private static async Task PublishWithRetryAsync(MessagingHarness harness, string body)
     {
-        await MessagingHarness.WaitUntilAsync(async () =>
+        await Eventually.WaitAsync(async () =>
         {
             try
             {
@@ -64,8 +64,8 @@ public sealed class ResilienceTests(PlatformFixture fixture, ITestOutputHelper o
         await RestartBrokerAsync();
         await PublishWithRetryAsync(harness, RequestSamples.Flat(o => o["branch"] = "after-restart"));
 
-        await MessagingHarness.WaitUntilAsync(async () => await BuildCountAsync(ns) == before + 1, Within, $"{before + 1} ImageBuilds");
-        await MessagingHarness.WaitUntilAsync(async () => await harness.ReadyCountAsync(harness.Options.BuildQueue) == 0, Within, "an empty build queue");
+        await Eventually.WaitAsync(async () => await BuildCountAsync(ns) == before + 1, Within, $"{before + 1} ImageBuilds");
+        await Eventually.WaitAsync(async () => await harness.ReadyCountAsync(harness.Options.BuildQueue) == 0, Within, "an empty build queue");
         Assert.Equal(before + 1, await BuildCountAsync(ns));
         Assert.Contains(harness.Logs.Lines, l => l.Contains("recovered", StringComparison.Ordinal));
         output.WriteLine($"ImageBuilds before the broker went down: {harness.Logs.Lines.TakeWhile(l => !l.Contains("lost", StringComparison.Ordinal)).Count(l => l.Contains("became ImageBuild", StringComparison.Ordinal))}");
@@ -82,11 +82,11 @@ public sealed class ResilienceTests(PlatformFixture fixture, ITestOutputHelper o
         {
             await channel.QueueDeleteAsync(harness.Options.BuildQueue);
         }
-        await MessagingHarness.WaitUntilAsync(() => Task.FromResult(harness.Logs.Lines.Count(l => l.Contains($"Consuming {harness.Options.BuildQueue}", StringComparison.Ordinal)) >= 2),
+        await Eventually.WaitAsync(() => Task.FromResult(harness.Logs.Lines.Count(l => l.Contains($"Consuming {harness.Options.BuildQueue}", StringComparison.Ordinal)) >= 2),
             Within, "a second subscription");
         await harness.PublishLikeBackendAsync(RequestSamples.Flat());
 
-        await MessagingHarness.WaitUntilAsync(async () => await BuildCountAsync(ns) == 1, Within, "the ImageBuild");
+        await Eventually.WaitAsync(async () => await BuildCountAsync(ns) == 1, Within, "the ImageBuild");
         Assert.Contains(harness.Logs.Lines, l => l.Contains("The broker ended the consumer", StringComparison.Ordinal));
     }
 
@@ -98,7 +98,7 @@ public sealed class ResilienceTests(PlatformFixture fixture, ITestOutputHelper o
         using var stop = new CancellationTokenSource();
 
         var connecting = connection.GetAsync(stop.Token);
-        await MessagingHarness.WaitUntilAsync(() => Task.FromResult(harness.Logs.Lines.Count(l => l.Contains("unreachable", StringComparison.Ordinal)) >= 2), Within, "two connection attempts");
+        await Eventually.WaitAsync(() => Task.FromResult(harness.Logs.Lines.Count(l => l.Contains("unreachable", StringComparison.Ordinal)) >= 2), Within, "two connection attempts");
         await stop.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting);

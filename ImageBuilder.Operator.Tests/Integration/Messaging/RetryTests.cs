@@ -64,7 +64,7 @@ public sealed class RetryTests(PlatformFixture fixture, ITestOutputHelper output
 
         await scheduler.ScheduleAsync(build, 2, TimeSpan.FromSeconds(1), ServiceFailure, CancellationToken.None);
 
-        await MessagingHarness.WaitUntilAsync(async () => scheduler.IsReleased(await GetBuildAsync(ns, "ib-retry"), 2, DateTimeOffset.UtcNow), Within, "release of attempt 2");
+        await Eventually.WaitAsync(async () => scheduler.IsReleased(await GetBuildAsync(ns, "ib-retry"), 2, DateTimeOffset.UtcNow), Within, "release of attempt 2");
         var read = await GetBuildAsync(ns, "ib-retry");
         Assert.Equal("2", read.Metadata.Annotations[Annotations.RetryReleased]);
         Assert.False(scheduler.IsReleased(read, 3, DateTimeOffset.UtcNow));
@@ -85,7 +85,7 @@ public sealed class RetryTests(PlatformFixture fixture, ITestOutputHelper output
         await scheduler.ScheduleAsync(witness, 2, TimeSpan.FromSeconds(1), ServiceFailure, CancellationToken.None);
 
         // One tier, one consumer, in order: once the witness is released the two before it were handled.
-        await MessagingHarness.WaitUntilAsync(async () => scheduler.IsReleased(await GetBuildAsync(ns, "ib-witness"), 2, DateTimeOffset.UtcNow), Within, "release of the witness");
+        await Eventually.WaitAsync(async () => scheduler.IsReleased(await GetBuildAsync(ns, "ib-witness"), 2, DateTimeOffset.UtcNow), Within, "release of the witness");
         Assert.Null((await GetBuildAsync(ns, "ib-recreated")).Metadata.Annotations?.FirstOrDefault(a => a.Key == Annotations.RetryReleased).Value);
         Assert.Equal(recreated.Metadata.Uid, (await GetBuildAsync(ns, "ib-recreated")).Metadata.Uid);
         Assert.Contains(harness.Logs.Lines, l => l.Contains("ib-gone dropped: the ImageBuild no longer exists", StringComparison.Ordinal));

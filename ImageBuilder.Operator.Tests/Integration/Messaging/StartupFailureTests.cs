@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using ImageBuilder.Testing.Operators;
 using RabbitMQ.Client;
 using Xunit.Abstractions;
 
@@ -75,7 +74,7 @@ public sealed class StartupFailureTests(PlatformFixture fixture, ITestOutputHelp
     private Dictionary<string, string> Environment(string ns, string prefix) => new(StringComparer.Ordinal)
     {
         ["KUBECONFIG"] = fixture.KubeConfigPath,
-        ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
+        ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
         ["Controller__Namespace"] = ns,
         ["Controller__LeaderElection__LeaseNamespace"] = ns,
         // A complete configuration (as the chaos replicas have), so only the failure under test stops start-up.
@@ -83,7 +82,7 @@ public sealed class StartupFailureTests(PlatformFixture fixture, ITestOutputHelp
         ["Build__Strategy"] = "buildkit",
         ["Build__Images__Fetch"] = "imagebuilder/fetch:dev",
         ["Build__Images__Nixpacks"] = "imagebuilder/fetch:dev",
-        ["Build__Images__BuildKit"] = ImageBuilder.Operator.Tests.Integration.OperatorHost.OperatorHost.DevBuildKitImage,
+        ["Build__Images__BuildKit"] = OperatorConfiguration.DevBuildKitImage,
         ["RabbitMq__Uri"] = fixture.AmqpUri.ToString(),
         ["RabbitMq__BuildQueue"] = prefix + ".build",
         ["RabbitMq__FailQueue"] = prefix + ".fail",
@@ -159,14 +158,6 @@ public sealed class StartupFailureTests(PlatformFixture fixture, ITestOutputHelp
             text.Append("\n-- stderr --\n").AppendJoin('\n', stderr);
         }
         return text.ToString();
-    }
-
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed record OperatorRun(int ExitCode, IReadOnlyList<string> StdOut, IReadOnlyList<string> StdErr);

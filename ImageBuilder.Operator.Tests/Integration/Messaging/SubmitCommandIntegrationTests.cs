@@ -32,7 +32,7 @@ public sealed class SubmitCommandIntegrationTests(PlatformFixture fixture, ITest
             File.Delete(tokenFile);
         }
 
-        await MessagingHarness.WaitUntilAsync(async () => (await fixture.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(
+        await Eventually.WaitAsync(async () => (await fixture.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(
             ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural)).Items.Count == 1, TimeSpan.FromSeconds(60), "the ImageBuild");
         var build = (await fixture.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural)).Items.Single();
         Assert.Equal(("demo/hello", "demoapp"), (build.Spec.Source.Repo, build.Spec.ApplicationId));

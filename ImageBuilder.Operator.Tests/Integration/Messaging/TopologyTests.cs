@@ -40,7 +40,7 @@ public sealed class TopologyTests(PlatformFixture fixture, ITestOutputHelper out
         await harness.StartAsync();
         await harness.PublishLikeBackendAsync(RequestSamples.Flat());
 
-        await MessagingHarness.WaitUntilAsync(async () => (await fixture.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(
+        await Eventually.WaitAsync(async () => (await fixture.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(
             ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural)).Items.Count == 1, TimeSpan.FromSeconds(60), "the ImageBuild");
         Assert.Contains(harness.Logs.Lines, l => l.Contains($"Queue {harness.Options.BuildQueue} exists with other arguments", StringComparison.Ordinal));
     }

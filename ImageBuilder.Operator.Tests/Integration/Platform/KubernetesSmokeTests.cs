@@ -53,17 +53,7 @@ public sealed class KubernetesSmokeTests(PlatformFixture fixture)
         VolumeMounts = [new V1VolumeMount { Name = "work", MountPath = "/work" }],
     };
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe)
-        where T : class
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        while (true)
-        {
-            if (await probe() is { } found)
-            {
-                return found;
-            }
-            await Task.Delay(250, timeout.Token);
-        }
-    }
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(probe))] string what = "")
+        where T : class =>
+        (await Eventually.ValueAsync(probe, found => found is not null, TimeSpan.FromMinutes(2), what))!;
 }

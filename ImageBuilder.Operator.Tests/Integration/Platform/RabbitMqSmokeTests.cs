@@ -41,12 +41,6 @@ public sealed class RabbitMqSmokeTests(PlatformFixture fixture)
     }
 
     // An acked message leaves the queue: the count, including unacked, drops to zero.
-    private static async Task WaitUntilEmptyAsync(IChannel channel, string queue)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while ((await channel.QueueDeclarePassiveAsync(queue, timeout.Token)).MessageCount > 0)
-        {
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    private static Task WaitUntilEmptyAsync(IChannel channel, string queue) =>
+        Eventually.WaitAsync(async () => (await channel.QueueDeclarePassiveAsync(queue)).MessageCount == 0, TimeSpan.FromSeconds(30), $"{queue} to be empty");
 }

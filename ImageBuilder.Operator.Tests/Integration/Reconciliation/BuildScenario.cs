@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Tests.GitHubServer;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
+using ImageBuilder.Testing.Operators;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -18,7 +18,7 @@ namespace ImageBuilder.Operator.Tests.Integration.Reconciliation;
 public sealed class BuildScenario : IAsyncDisposable
 {
     public static readonly TimeSpan BuildTimeout = TimeSpan.FromSeconds(120);
-    private readonly List<OperatorHost.OperatorHost> _hosts = [];
+    private readonly List<OperatorHost> _hosts = [];
     private readonly ITestOutputHelper _output;
 
     private BuildScenario(PlatformFixture fixture, ITestOutputHelper output, GitHubTestServer github, OperatorHostSettings settings)
@@ -40,7 +40,7 @@ public sealed class BuildScenario : IAsyncDisposable
     public IKubernetes Kubernetes => Fixture.Kubernetes;
 
     /// <summary>The first operator host.</summary>
-    public OperatorHost.OperatorHost Operator => _hosts[0];
+    public OperatorHost Operator => _hosts[0];
 
     /// <summary>A namespace and GitHub server; with <paramref name="hosts"/> operator hosts started on them (sharing Lease and queues).</summary>
     public static async Task<BuildScenario> StartAsync(PlatformFixture fixture, ITestOutputHelper output, bool rabbitMq = false,
@@ -61,7 +61,7 @@ public sealed class BuildScenario : IAsyncDisposable
         {
             for (var i = 0; i < hosts; i++)
             {
-                scenario._hosts.Add(await OperatorHost.OperatorHost.StartAsync(fixture, github, settings, output));
+                scenario._hosts.Add(await OperatorHost.StartAsync(fixture, github, settings, output));
             }
             return scenario;
         }
@@ -72,7 +72,7 @@ public sealed class BuildScenario : IAsyncDisposable
         }
     }
 
-    public IReadOnlyList<OperatorHost.OperatorHost> Hosts => _hosts;
+    public IReadOnlyList<OperatorHost> Hosts => _hosts;
 
     /// <summary>Stops and removes every running host, as a crash or a rollout of all replicas would.</summary>
     public async Task StopOperatorsAsync()
@@ -85,9 +85,9 @@ public sealed class BuildScenario : IAsyncDisposable
     }
 
     /// <summary>Starts one more host with the same settings (namespace, Lease, queues).</summary>
-    public async Task<OperatorHost.OperatorHost> StartOperatorAsync()
+    public async Task<OperatorHost> StartOperatorAsync()
     {
-        var host = await OperatorHost.OperatorHost.StartAsync(Fixture, GitHub, Settings, _output);
+        var host = await OperatorHost.StartAsync(Fixture, GitHub, Settings, _output);
         _hosts.Add(host);
         return host;
     }

@@ -2,7 +2,6 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Builds;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Sources;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Reconciliation;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ImageBuilder.Operator.Api;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
+using ImageBuilder.Testing.Operators;
 using k8s;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Reconciliation;
-using ImageBuilder.Operator.Tests.GitHubServer;
 using k8s;
 using Xunit.Abstractions;
 

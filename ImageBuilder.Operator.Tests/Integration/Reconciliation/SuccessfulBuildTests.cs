@@ -1,7 +1,7 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Tests.Integration.Builds;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
+using ImageBuilder.Testing.Operators;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Reconciliation;

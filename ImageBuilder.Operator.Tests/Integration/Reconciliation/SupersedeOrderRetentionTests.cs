@@ -2,7 +2,6 @@ using System.Text.Json;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Requests;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
 using k8s;
 using Xunit.Abstractions;
 

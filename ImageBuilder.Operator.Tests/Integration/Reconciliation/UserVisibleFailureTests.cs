@@ -6,7 +6,6 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Sources;
-using ImageBuilder.Operator.Tests.Integration.OperatorHost;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;

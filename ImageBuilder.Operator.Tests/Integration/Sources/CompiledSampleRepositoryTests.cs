@@ -1,4 +1,5 @@
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.GitHubServer;
+using ImageBuilder.Testing.Git;
 
 namespace ImageBuilder.Operator.Tests.Integration.Sources;
 

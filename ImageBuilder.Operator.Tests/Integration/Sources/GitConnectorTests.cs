@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Sources;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.Testing.Git;
 
 namespace ImageBuilder.Operator.Tests.Integration.Sources;
 
@@ -134,7 +135,7 @@ public sealed class GitConnectorTests : IClassFixture<GitHubServerFixture>, IDis
     [Fact]
     public async Task Resolve_ConnectionRefused_IsServiceFault()
     {
-        var result = await ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = $"git://127.0.0.1:{GitDaemon.FreePort()}/octo/x.git" });
+        var result = await ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = $"git://127.0.0.1:{FreePort.Next()}/octo/x.git" });
 
         AssertFailure(result, Faults.Service, SourceFailureReasons.GitUnavailable);
     }

@@ -1,6 +1,7 @@
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Sources;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.Testing.Git;
 
 namespace ImageBuilder.Operator.Tests.Integration.Sources;
 

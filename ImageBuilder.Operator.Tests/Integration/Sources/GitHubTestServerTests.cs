@@ -1,5 +1,6 @@
 using System.Net;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.GitHubServer;
+using ImageBuilder.Testing.Git;
 
 namespace ImageBuilder.Operator.Tests.Integration.Sources;
 

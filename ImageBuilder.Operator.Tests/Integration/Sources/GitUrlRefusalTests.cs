@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ImageBuilder.GitHubServer;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Sources;
-using ImageBuilder.Operator.Tests.GitHubServer;
+using ImageBuilder.Testing.Git;
 
 namespace ImageBuilder.Operator.Tests.Integration.Sources;
 
