@@ -34,6 +34,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<RabbitMqPublisher>();
         services.TryAddSingleton<RequestClock>();
         services.TryAddSingleton<Reconciliation.RetiredBuilds>();
+        services.TryAddSingleton<Reconciliation.RetiredNamesCache>();
         services.AddSingleton<ImageBuildWriter>();
         services.AddSingleton<IBuildNotifier, RabbitMqBuildNotifier>();
         services.AddSingleton<IRetryScheduler, RabbitMqRetryScheduler>();
