@@ -27,7 +27,7 @@ public sealed class RetiredNamesCache(IKubernetes kubernetes, RetiredBuilds reti
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<string, RetiredNamesView> _views = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<RetiredNamesView>> _views = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>True when retention may delete ImageBuilds, so the bridge has to look here.</summary>
@@ -44,7 +44,8 @@ public sealed class RetiredNamesCache(IKubernetes kubernetes, RetiredBuilds reti
     /// <summary>The names remembered in <paramref name="ns"/>: from the watched copy when it is current and <paramref name="live"/> is false, else read live.</summary>
     public async Task<IReadOnlySet<string>> GetAsync(string ns, bool live, CancellationToken cancellationToken)
     {
-        var view = _views.GetOrAdd(ns, Start);
+        // Lazy: GetOrAdd may run its factory twice under a race, and each run would start a watch.
+        var view = _views.GetOrAdd(ns, n => new Lazy<RetiredNamesView>(() => Start(n))).Value;
         if (!live && view.Names(time.GetUtcNow()) is { } names)
         {
             return names;
