@@ -145,8 +145,9 @@ public sealed class ChartTests
         // By name only: the operator never lists or watches Secrets, so it cannot enumerate them.
         Assert.Equal(["get", "create", "update", "patch", "delete"], Verbs(rules, "secrets"));
         Assert.Equal(["create", "patch"], Verbs(rules, "events"));
-        // By name too: the notification-order and retired-names ConfigMaps.
-        Assert.Equal(["get", "create", "update"], Verbs(rules, "configmaps"));
+        // The notification-order and retired-names ConfigMaps, by name; list and watch for the bridge's watched copy of the
+        // retired names (field selector on its one name).
+        Assert.Equal(["get", "list", "watch", "create", "update"], Verbs(rules, "configmaps"));
         Assert.DoesNotContain(rules, r => r.Resources.Contains("namespaces") || r.Resources.Contains("leases") || r.Resources.Contains("*") || r.Verbs.Contains("*"));
 
         var election = Assert.Single(manifests.All<V1Role>("Role"));

@@ -19,9 +19,10 @@ namespace ImageBuilder.Operator.Bridge;
 /// (<see cref="Reconciliation.Steps.ResolveSourceStep"/>). Every step tolerates "already there",
 /// so a redelivered message converges on the same objects. A name that retention deleted counts as a
 /// finished build of that name (<see cref="RetiredBuilds"/>), so deleting it changes nothing here; with
-/// retention on, that costs one more read per message (the retired names, before the first create).
+/// retention on, the names come from a watched copy (<see cref="RetiredNamesCache"/>), read live only where the copy
+/// could miss a name that matters, so a new request still costs two calls.
 /// </summary>
-public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock = null, RetiredBuilds? retired = null)
+public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock = null, RetiredBuilds? retired = null, RetiredNamesCache? retiredCache = null)
 {
     private static readonly RequestClock DefaultClock = new(TimeProvider.System);
 
@@ -67,31 +68,47 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock
     /// same body for every push of a branch, so that is a newer commit to build, and it supersedes the older build
     /// (issue 12). It takes the next free generation, as an identical request after a finished build always did.
     /// The create is tried first and the existing object read only on a conflict: a new request, the common case,
-    /// costs two calls (the ImageBuild and its Secret) like a bare create loop, plus the retired names when retention is on.
+    /// costs two calls (the ImageBuild and its Secret) like a bare create loop; the retired names come from a watched copy.
     /// </summary>
     private async Task<BuildWriteResult> WriteFirstFreeAsync(BuildRequest request, string? messageId, bool redelivered, string @namespace, DateTimeOffset requestedAt, CancellationToken cancellationToken)
     {
         IReadOnlySet<string>? retiredNames = null;
+        var nameVanished = false;
         var generation = 0;
         while (generation < MaxGenerations)
         {
             var name = BuildNaming.NameFor(request, messageId, generation);
-            if (retired is { Enabled: true })
+            if (retiredNames is null && (retiredCache?.Enabled ?? retired?.Enabled ?? false))
             {
-                // Read live, once per message (again after a name vanished under us): a name retention deleted is free
-                // at the apiserver, and only this tells it from one that never existed.
-                retiredNames ??= await retired.ReadAsync(@namespace, cancellationToken);
-                if (retiredNames.Contains(name))
+                // Once per message (again after a name vanished under us): a name retention deleted is free at the
+                // apiserver, and only this tells it from one that never existed. From the watched copy when that is safe
+                // (RetiredNamesCache.MustReadLive says when it is not), else live.
+                retiredNames = retiredCache is not null
+                    ? await retiredCache.GetAsync(@namespace, RetiredNamesCache.MustReadLive(redelivered, nameVanished), cancellationToken)
+                    : await retired!.ReadAsync(@namespace, cancellationToken);
+            }
+            if (retiredNames?.Contains(name) == true)
+            {
+                // A redelivered message may have made this name again after its retirement (its first delivery judged by a
+                // copy that had not seen the retirement yet): then the object is there and is this request's build.
+                // Looked up only for a redelivery of a retired name, which is rare.
+                if (redelivered && await kubernetes.GetImageBuildOrNullAsync(@namespace, name, cancellationToken) is { } again)
                 {
-                    // A finished build retention deleted: with a message id it is this request, already built; without one,
-                    // an identical request after a finished build is a new one and takes the next generation, as before.
-                    if (messageId is not null)
+                    if (await ExistingAsync(request, again, messageId, redelivered, cancellationToken) is { } result)
                     {
-                        return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+                        return result;
                     }
                     generation++;
                     continue;
                 }
+                // A finished build retention deleted: with a message id it is this request, already built; without one,
+                // an identical request after a finished build is a new one and takes the next generation, as before.
+                if (messageId is not null)
+                {
+                    return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+                }
+                generation++;
+                continue;
             }
             ImageBuild created;
             try
@@ -106,27 +123,46 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock
                 var existing = await new KubernetesCustomObjectClient<ImageBuild>(kubernetes).GetAsync(@namespace, name, cancellationToken);
                 if (existing is null)
                 {
-                    // Deleted between the two calls (retention remembers a name before it deletes it): look again.
+                    // Deleted between the two calls (retention remembers a name before it deletes it): look again, live,
+                    // since a watched copy may not have the name yet.
                     retiredNames = null;
+                    nameVanished = true;
                     continue;
                 }
-                if (messageId is not null || (redelivered && !IsFinished(existing)))
+                if (await ExistingAsync(request, existing, messageId, redelivered, cancellationToken) is { } result)
                 {
-                    if (!IsFinished(existing))
-                    {
-                        // The earlier delivery may have stopped before its Secret; a finished build's
-                        // Secret was deleted on purpose and is not brought back.
-                        await CreateTokenSecretAsync(request, existing, cancellationToken);
-                    }
-                    return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, name);
+                    return result;
                 }
                 generation++;
                 continue;
             }
+            // Created (201). The name was free, so if it had ever existed it was deleted; retention writes a name to the
+            // ConfigMap before it deletes the ImageBuild, so a name it retired is in the live read or in the copy, except in
+            // the moment between that write reaching the apiserver and the copy's watch delivering it. Only a request handled
+            // before can own a retired name: a broker redelivery reads live (MustReadLive), so the moment is left to a sender's
+            // resend of a message id whose first build was built, announced and retired within that moment of the resend,
+            // and to an identical request without one, which is a new request to build in any case (it then takes the
+            // retired generation; a redelivery of it finds the object there, above).
             await CreateTokenSecretAsync(request, created, cancellationToken);
             return new BuildWriteResult(BuildWriteOutcome.Created, name);
         }
         return new BuildWriteResult(BuildWriteOutcome.Rejected, "", $"This exact request was already built {MaxGenerations} times; delete old ImageBuilds to build it again.");
+    }
+
+    /// <summary>What an existing ImageBuild of the name means: this request's build (the result), or null for the next generation.</summary>
+    private async Task<BuildWriteResult?> ExistingAsync(BuildRequest request, ImageBuild existing, string? messageId, bool redelivered, CancellationToken cancellationToken)
+    {
+        if (messageId is not null || (redelivered && !IsFinished(existing)))
+        {
+            if (!IsFinished(existing))
+            {
+                // The earlier delivery may have stopped before its Secret; a finished build's
+                // Secret was deleted on purpose and is not brought back.
+                await CreateTokenSecretAsync(request, existing, cancellationToken);
+            }
+            return new BuildWriteResult(BuildWriteOutcome.AlreadyExists, existing.Metadata.Name);
+        }
+        return null;
     }
 
     private async Task CreateTokenSecretAsync(BuildRequest request, ImageBuild owner, CancellationToken cancellationToken)

@@ -42,6 +42,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<RequestClock>();
         Reconciliation.ReconciliationServiceCollectionExtensions.AddOperatorConfigMaps(services);
         services.TryAddSingleton<Reconciliation.RetiredBuilds>();
+        services.TryAddSingleton<Reconciliation.RetiredNamesCache>();
         services.AddSingleton<ImageBuildWriter>();
         services.AddSingleton<IBuildNotifier, RabbitMqBuildNotifier>();
         services.AddSingleton<IRetryScheduler, RabbitMqRetryScheduler>();

@@ -12,7 +12,7 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// in one ConfigMap per namespace (<see cref="ConfigMapName"/>: name → until when). The bridge dedupes a redelivered
 /// request by its deterministic ImageBuild name (<c>Requests/BuildNaming</c>): with the object gone, the name alone
 /// would be free again and the request built (and announced) a second time. Written before the ImageBuild is deleted,
-/// and read live by the bridge, so there is no moment when neither exists.
+/// and read by the bridge live or from a watched copy where that is safe (<see cref="RetiredNamesCache"/>), so there is no moment when neither is seen.
 /// </summary>
 public sealed class RetiredBuilds(OperatorConfigMaps maps, TimeProvider time, IOptions<RetentionOptions> options)
 {
@@ -58,11 +58,15 @@ public sealed class RetiredBuilds(OperatorConfigMaps maps, TimeProvider time, IO
         return Live(map?.Data, time.GetUtcNow()).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
     }
 
-    private static IEnumerable<(string Name, DateTimeOffset Until)> Live(IDictionary<string, string>? data, DateTimeOffset now)
+    private static IEnumerable<(string Name, DateTimeOffset Until)> Live(IDictionary<string, string>? data, DateTimeOffset now) =>
+        Entries(data).Where(e => e.Until > now);
+
+    /// <summary>Every entry that parses, expired or not (<see cref="RetiredNamesView"/> expires them as time passes).</summary>
+    internal static IEnumerable<(string Name, DateTimeOffset Until)> Entries(IDictionary<string, string>? data)
     {
         foreach (var (name, value) in data ?? new Dictionary<string, string>())
         {
-            if (RequestOrder.TryParse(value, out var until) && until > now)
+            if (RequestOrder.TryParse(value, out var until))
             {
                 yield return (name, until);
             }
