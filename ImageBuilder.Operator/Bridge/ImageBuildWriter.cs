@@ -24,6 +24,8 @@ namespace ImageBuilder.Operator.Bridge;
 /// </summary>
 public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock = null, RetiredBuilds? retired = null, RetiredNamesCache? retiredCache = null)
 {
+    private readonly KubernetesCustomObjectClient<ImageBuild> _builds = new(kubernetes);
+
     private static readonly RequestClock DefaultClock = new(TimeProvider.System);
 
     /// <summary>Identical requests after this many finished builds are refused rather than probed further.</summary>
@@ -92,7 +94,7 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock
                 // A redelivered message may have made this name again after its retirement (its first delivery judged by a
                 // copy that had not seen the retirement yet): then the object is there and is this request's build.
                 // Looked up only for a redelivery of a retired name, which is rare.
-                if (redelivered && await kubernetes.GetImageBuildOrNullAsync(@namespace, name, cancellationToken) is { } again)
+                if (redelivered && await _builds.GetAsync(@namespace, name, cancellationToken) is { } again)
                 {
                     if (await ExistingAsync(request, again, messageId, redelivered, cancellationToken) is { } result)
                     {
@@ -120,7 +122,7 @@ public sealed class ImageBuildWriter(IKubernetes kubernetes, RequestClock? clock
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
             {
                 // A redelivery, a resend, another replica's bridge, or an earlier generation.
-                var existing = await new KubernetesCustomObjectClient<ImageBuild>(kubernetes).GetAsync(@namespace, name, cancellationToken);
+                var existing = await _builds.GetAsync(@namespace, name, cancellationToken);
                 if (existing is null)
                 {
                     // Deleted between the two calls (retention remembers a name before it deletes it): look again, live,
