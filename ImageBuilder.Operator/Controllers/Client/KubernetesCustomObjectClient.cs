@@ -1,5 +1,4 @@
 using System.Net;
-using System.Reflection;
 using System.Text.Json;
 using k8s;
 using k8s.Autorest;
@@ -22,16 +21,8 @@ public sealed class KubernetesCustomObjectClient<T> : IObjectReader<T>, IStatusW
     public KubernetesCustomObjectClient(IKubernetes kubernetes)
     {
         ArgumentNullException.ThrowIfNull(kubernetes);
-        var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
-            ?? throw new ArgumentException($"{typeof(T).Name} has no [KubernetesEntity] attribute");
-        if (string.IsNullOrEmpty(entity.Group))
-        {
-            throw new ArgumentException($"{typeof(T).Name} is in the core API group, which this client does not serve");
-        }
         _kubernetes = kubernetes;
-        _group = entity.Group;
-        _version = entity.ApiVersion;
-        _plural = entity.PluralName;
+        (_group, _version, _plural) = ApiResource.Of<T>();
     }
 
     /// <summary>

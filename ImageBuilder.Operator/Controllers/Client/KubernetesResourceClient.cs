@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using k8s;
@@ -30,16 +29,8 @@ public sealed class KubernetesResourceClient<T> : IResourceClient<T>
     public KubernetesResourceClient(IKubernetes kubernetes, string? @namespace, string? labelSelector, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(kubernetes);
-        var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()
-            ?? throw new ArgumentException($"{typeof(T).Name} has no [KubernetesEntity] attribute");
-        if (string.IsNullOrEmpty(entity.Group))
-        {
-            throw new ArgumentException($"{typeof(T).Name} is in the core API group, which this client does not serve");
-        }
         _kubernetes = kubernetes;
-        _group = entity.Group;
-        _version = entity.ApiVersion;
-        _plural = entity.PluralName;
+        (_group, _version, _plural) = ApiResource.Of<T>();
         _namespace = string.IsNullOrEmpty(@namespace) ? null : @namespace;
         _labelSelector = string.IsNullOrEmpty(labelSelector) ? null : labelSelector;
         _time = time ?? TimeProvider.System;
