@@ -500,12 +500,19 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
             var (total, terminal) = (0, 0);
             // At least BENCH_RSS_MINUTES, and long enough for 5 settled per second.
             var deadline = DateTime.UtcNow.AddSeconds(Math.Max(sizes.RssMinutes * 60, batch / 5.0));
+            var progress = Stopwatch.StartNew();
             while (DateTime.UtcNow < deadline)
             {
                 (total, terminal) = phases.Counts;
                 if (terminal == total && total >= target)
                 {
                     break;
+                }
+                if (progress.Elapsed > TimeSpan.FromMinutes(1))
+                {
+                    // A long wait says where it stands, so a stuck point is seen before its deadline.
+                    Console.WriteLine($"scale {target}: {terminal} of {total} terminal after {clock.Elapsed.TotalSeconds:0}s (watch relisted {phases.Relists} times)");
+                    progress.Restart();
                 }
                 await Task.Delay(100);
             }
@@ -529,7 +536,7 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
             _results[$"rss_n_terminal_{target}"] = terminal;
             _results[$"create_s_{target}"] = Stats.Round(created, 1);
             _results[$"settle_per_s_{target}"] = Stats.Round(batch / settled, 1);
-            Console.WriteLine($"scale {target}: {total} ImageBuilds ({terminal} terminal), batch of {batch} created in {created:0.0}s, settled in {settled:0.0}s ({batch / settled:0.0}/s); RSS {rss:0.0} MiB");
+            Console.WriteLine($"scale {target}: {total} ImageBuilds ({terminal} terminal), batch of {batch} created in {created:0.0}s, settled in {settled:0.0}s ({batch / settled:0.0}/s); RSS {rss:0.0} MiB; watch relisted {phases.Relists} times");
             var (p50, p99) = await MeasureReconcileAsync(ns, target.ToString(System.Globalization.CultureInfo.InvariantCulture));
             _results[$"reconcile_p50_ms_{target}"] = p50;
             _results[$"reconcile_p99_ms_{target}"] = p99;
