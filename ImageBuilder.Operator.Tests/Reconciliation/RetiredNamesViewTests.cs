@@ -1,83 +1,94 @@
+using System.Net;
 using ImageBuilder.Operator.Reconciliation;
+using ImageBuilder.Operator.Tests.Controllers.Client;
 using k8s;
 using k8s.Models;
 
 namespace ImageBuilder.Operator.Tests.Reconciliation;
 
+/// <summary>The copy's rules, with its informer (the runtime's, on a scripted client) answered call by call.</summary>
 public sealed class RetiredNamesViewTests
 {
+    private const string Ns = "ns";
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 21, 0, 0, TimeSpan.Zero);
 
     private static V1ConfigMap Map(params (string Name, DateTimeOffset Until)[] entries) => new()
     {
-        Metadata = new V1ObjectMeta { Name = RetiredBuilds.ConfigMapName },
+        Metadata = new V1ObjectMeta { Name = RetiredBuilds.ConfigMapName, NamespaceProperty = Ns },
         Data = entries.ToDictionary(e => e.Name, e => e.Until.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal),
     };
 
     [Fact]
-    public void BeforeTheFirstList_NotCurrent_SoTheWriterReadsLive()
+    public async Task BeforeTheFirstList_NotCurrent_SoTheWriterReadsLive()
     {
-        var view = new RetiredNamesView();
+        await using var run = await ScriptedInformer<V1ConfigMap>.StartAsync();
+        var view = new RetiredNamesView(run.Informer, Ns);
         Assert.False(view.IsCurrent);
         Assert.Null(view.Names(Now));
     }
 
     [Fact]
-    public void ListWithoutConfigMap_CurrentAndEmpty()
+    public async Task ListWithoutConfigMap_CurrentAndEmpty()
     {
-        var view = new RetiredNamesView();
-        view.Apply(WatchEventType.Added, null);
+        await using var run = await ScriptedInformer<V1ConfigMap>.StartAsync();
+        var view = new RetiredNamesView(run.Informer, Ns);
+        await run.Server.AnswerListAsync();
         Assert.Empty(view.Names(Now)!);
     }
 
     [Fact]
-    public void ModifiedEvent_ReplacesTheNames()
+    public async Task ModifiedEvent_ReplacesTheNames()
     {
-        var view = new RetiredNamesView();
-        view.Apply(WatchEventType.Added, Map(("ib-a", Now.AddHours(1))));
-        view.Apply(WatchEventType.Modified, Map(("ib-a", Now.AddHours(1)), ("ib-b", Now.AddHours(2))));
+        await using var run = await ScriptedInformer<V1ConfigMap>.StartAsync();
+        var view = new RetiredNamesView(run.Informer, Ns);
+        await run.Server.AnswerListAsync(Map(("ib-a", Now.AddHours(1))));
+        await run.Server.SendAsync(WatchEventType.Modified, Map(("ib-a", Now.AddHours(1)), ("ib-b", Now.AddHours(2))));
         Assert.Equal(["ib-a", "ib-b"], view.Names(Now)!.Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void BookmarkChangesNothing_DeletedEmpties()
+    public async Task BookmarkChangesNothing_DeletedEmpties()
     {
-        var view = new RetiredNamesView();
-        view.Apply(WatchEventType.Added, Map(("ib-a", Now.AddHours(1))));
-        view.Apply(WatchEventType.Bookmark, new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "9" } });
+        await using var run = await ScriptedInformer<V1ConfigMap>.StartAsync();
+        var view = new RetiredNamesView(run.Informer, Ns);
+        await run.Server.AnswerListAsync(Map(("ib-a", Now.AddHours(1))));
+        await run.Server.SendAsync(WatchEventType.Bookmark, new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "9" } });
         Assert.Contains("ib-a", view.Names(Now)!);
-        view.Apply(WatchEventType.Deleted, Map(("ib-a", Now.AddHours(1))));
+        await run.Server.SendAsync(WatchEventType.Deleted, Map(("ib-a", Now.AddHours(1))));
         Assert.Empty(view.Names(Now)!);
     }
 
     [Fact]
-    public void EntriesExpireAsTimePasses_WithoutANewEvent()
+    public async Task EntriesExpireAsTimePasses_WithoutANewEvent()
     {
-        var view = new RetiredNamesView();
-        view.Apply(WatchEventType.Added, Map(("ib-soon", Now.AddMinutes(1)), ("ib-later", Now.AddHours(1))));
+        await using var run = await ScriptedInformer<V1ConfigMap>.StartAsync();
+        var view = new RetiredNamesView(run.Informer, Ns);
+        await run.Server.AnswerListAsync(Map(("ib-soon", Now.AddMinutes(1)), ("ib-later", Now.AddHours(1))));
         Assert.Equal(2, view.Names(Now)!.Count);
         Assert.Equal(["ib-later"], view.Names(Now.AddMinutes(2))!);
         Assert.Empty(view.Names(Now.AddHours(2))!);
     }
 
     [Fact]
-    public void UnreadableEntry_IsNotAName()
+    public async Task UnreadableEntry_IsNotAName()
     {
-        var view = new RetiredNamesView();
+        await using var run = await ScriptedInformer<V1ConfigMap>.StartAsync();
+        var view = new RetiredNamesView(run.Informer, Ns);
         var map = Map(("ib-a", Now.AddHours(1)));
         map.Data["ib-garbage"] = "not a time";
-        view.Apply(WatchEventType.Added, map);
+        await run.Server.AnswerListAsync(map);
         Assert.Equal(["ib-a"], view.Names(Now)!);
     }
 
     [Fact]
-    public void Invalidated_NotCurrentUntilListedAgain()
+    public async Task Invalidated_NotCurrentUntilListedAgain()
     {
-        var view = new RetiredNamesView();
-        view.Apply(WatchEventType.Added, Map(("ib-a", Now.AddHours(1))));
-        view.Invalidate();
+        await using var run = await ScriptedInformer<V1ConfigMap>.StartAsync();
+        var view = new RetiredNamesView(run.Informer, Ns);
+        await run.Server.AnswerListAsync(Map(("ib-a", Now.AddHours(1))));
+        await run.Server.ReportErrorAsync(new KubernetesException(new V1Status { Code = (int)HttpStatusCode.Gone }));
         Assert.Null(view.Names(Now));
-        view.Apply(WatchEventType.Added, Map(("ib-b", Now.AddHours(1))));
+        await run.Server.AnswerListAsync(Map(("ib-b", Now.AddHours(1))));
         Assert.Equal(["ib-b"], view.Names(Now)!);
     }
 

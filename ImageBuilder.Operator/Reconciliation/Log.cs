@@ -26,7 +26,4 @@ internal static partial class Log
 
     [LoggerMessage(2008, LogLevel.Warning, "ImageBuild {Namespace}/{Name}: spec.retention.{Field} {Value} cannot be read; the operator's setting applies")]
     public static partial void RetentionOverrideInvalid(ILogger logger, string @namespace, string name, string field, string value);
-
-    [LoggerMessage(2009, LogLevel.Warning, "Watch of the retired build names in {Namespace} failed ({ErrorType}: {Error}); the bridge reads them live until it has listed again in {Backoff}")]
-    public static partial void RetiredNamesWatchFailed(ILogger logger, string @namespace, string errorType, string error, TimeSpan backoff);
 }

@@ -128,6 +128,51 @@ public sealed class ResourceInformerTests(PlatformFixture fixture, ITestOutputHe
         Assert.Equal(["managed"], informer.List().Select(j => j.Name()));
     }
 
+    [Fact]
+    public async Task Informer_ConfigMapByFieldSelector_HoldsOnlyThatOne_AndFollowsIt()
+    {
+        var ns = await fixture.CreateNamespaceAsync("inf-cm");
+        await fixture.Kubernetes.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("other", "1"), ns);
+        await fixture.Kubernetes.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("watched", "1"), ns);
+        var client = new KubernetesConfigMapResourceClient(fixture.Kubernetes, ns, KubernetesConfigMapResourceClient.NameSelector("watched"));
+        var informer = Informer<V1ConfigMap>(client);
+        var events = Record(informer);
+        await using var running = await RunningInformer.StartAsync(informer);
+        var listed = informer.List().Select(m => m.Name()).ToList();
+
+        await fixture.Kubernetes.CoreV1.ReplaceNamespacedConfigMapAsync(ConfigMap("other", "2"), "other", ns);
+        await fixture.Kubernetes.CoreV1.ReplaceNamespacedConfigMapAsync(ConfigMap("watched", "2"), "watched", ns);
+        var updated = await events.NextAsync(e => e.Kind != "add");
+        await fixture.Kubernetes.CoreV1.DeleteNamespacedConfigMapAsync("watched", ns);
+        var deleted = await events.NextAsync(e => e.Kind != "add");
+
+        Assert.Equal(["watched"], listed);
+        Assert.Equal(("update", "watched", "2"), (updated.Kind, updated.Current.Name(), updated.Current.Data["n"]));
+        Assert.Equal(("delete", "watched"), (deleted.Kind, deleted.Current.Name()));
+        Assert.Empty(informer.List());
+        Assert.True(informer.IsCurrent);
+    }
+
+    [Fact]
+    public async Task Informer_ConfigMapWatchEndsWithoutEvents_ResumesAndStaysCurrent()
+    {
+        var ns = await fixture.CreateNamespaceAsync("inf-cm-quiet");
+        var settings = new InformerSettings { WatchTimeout = TimeSpan.FromSeconds(1), ResyncPeriod = TimeSpan.Zero };
+        var client = new KubernetesConfigMapResourceClient(fixture.Kubernetes, ns, KubernetesConfigMapResourceClient.NameSelector("absent"));
+        var informer = Informer<V1ConfigMap>(client, settings);
+        await using var running = await RunningInformer.StartAsync(informer);
+
+        // Each watch ends after a second with no event at all (nothing matches), which KubernetesClient reports as a transport error.
+        await WaitUntilAsync(() => informer.WatchCount >= 3);
+
+        Assert.Equal((1, 0), (informer.ListCount, informer.FailureCount));
+        Assert.True(informer.IsCurrent);
+        Assert.Empty(informer.List());
+    }
+
+    private static V1ConfigMap ConfigMap(string name, string n) =>
+        new() { Metadata = new V1ObjectMeta { Name = name }, Data = new Dictionary<string, string> { ["n"] = n } };
+
     private ResourceInformer<T> Informer<T>(IResourceClient<T> client, InformerSettings? settings = null)
         where T : class, IKubernetesObject<V1ObjectMeta> =>
         new(client, settings ?? new InformerSettings(), TimeProvider.System, _logs.CreateLogger<ResourceInformer<T>>());

@@ -61,28 +61,8 @@ public sealed class KubernetesResourceClient<T> : IResourceClient<T>
             : _kubernetes.CustomObjects.WatchListNamespacedCustomObjectAsync(
                 _group, _version, _namespace, _plural, allowWatchBookmarks: true, labelSelector: _labelSelector, resourceVersion: resourceVersion,
                 timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken);
-        var started = _time.GetTimestamp();
-        var any = false;
-        await using var enumerator = events.GetAsyncEnumerator(cancellationToken);
-        while (true)
+        await foreach (var (type, obj) in WatchStreams.EndedOnSchedule(events, timeout, _time, cancellationToken))
         {
-            bool more;
-            try
-            {
-                more = await enumerator.MoveNextAsync();
-            }
-            catch (HttpRequestException) when (!any && _time.GetElapsedTime(started) >= timeout)
-            {
-                // KubernetesClient peeks the first line before it hands the watch over, so a watch the server
-                // ends on schedule without a single event surfaces as a transport error: that is a normal end.
-                more = false;
-            }
-            if (!more)
-            {
-                yield break;
-            }
-            any = true;
-            var (type, obj) = enumerator.Current;
             // The untyped watch hands each object over as parsed JSON; bind it to T here.
             if (obj is JsonElement json)
             {

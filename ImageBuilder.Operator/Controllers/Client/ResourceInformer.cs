@@ -10,7 +10,8 @@ namespace ImageBuilder.Operator.Controllers.Client;
 /// Keeps an in-memory copy of one resource type and tells handlers what changed (client-go's SharedInformer,
 /// YARP's ResourceInformer): list, then watch from the list's resourceVersion; a closed or stalled watch resumes
 /// from the last resourceVersion seen, a 410 Gone lists again, failures back off; every
-/// <see cref="InformerSettings.ResyncPeriod"/> all cached objects are announced again.
+/// <see cref="InformerSettings.ResyncPeriod"/> all cached objects are announced again. <see cref="IsCurrent"/> says
+/// whether the cache follows the server right now, for readers that must not act on a copy that may have missed events.
 /// </summary>
 public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -27,6 +28,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
     private IInformerHandler<T>[] _handlers = [];
     private string? _resourceVersion;
     private int _failures;
+    private volatile bool _current;
     private int _listCount;
     private int _watchCount;
     private int _totalFailures;
@@ -54,6 +56,14 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
     public string Kind => _kind;
 
     public int Count => _store.Count;
+
+    /// <summary>
+    /// True while the cache follows the server, behind it by no more than a watch's delivery time: false until the first
+    /// list, and from a failed list or watch, a stalled watch or a 410 until the next list, or until a watch resumed after
+    /// it has delivered an event or ended on schedule (either shows that nothing since the last resourceVersion was
+    /// missed). A watch the server ends on schedule is resumed at once and leaves it true.
+    /// </summary>
+    public bool IsCurrent => _current;
 
     /// <summary>Full lists done so far (the first, plus one per 410 Gone); for diagnostics and tests.</summary>
     public int ListCount => Volatile.Read(ref _listCount);
@@ -118,6 +128,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
             }
             catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Gone)
             {
+                _current = false;
                 Log.WatchGone(_logger, _kind, _resourceVersion ?? "");
                 _resourceVersion = null;
             }
@@ -145,6 +156,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
         Interlocked.Increment(ref _listCount);
         _failures = 0;
         Log.Listed(_logger, _kind, items.Count, resourceVersion);
+        _current = true;
         _synced.TrySetResult();
         return resourceVersion;
     }
@@ -153,8 +165,12 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
     private async Task<bool> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
     {
         var gone = false;
+        var failed = false;
         void OnError(Exception e)
         {
+            // The server reports an error and ends the watch: events may be missing until the next one has shown otherwise.
+            failed = true;
+            _current = false;
             if (e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
             {
                 gone = true;
@@ -173,12 +189,18 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
             {
                 Apply(type, obj);
                 _failures = 0;
+                // Delivered in order from the last resourceVersion: nothing before this event is missing.
+                _current = !failed;
             }
         }
         catch (OperationCanceledException) when (stalled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            _current = false;
             Log.WatchStalled(_logger, _kind);
+            return gone;
         }
+        // Ended on schedule: every change up to now has been delivered.
+        _current = !failed;
         return gone;
     }
 
@@ -279,6 +301,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
 
     private async Task BackOffAsync(Exception error, CancellationToken cancellationToken)
     {
+        _current = false;
         _failures++;
         Interlocked.Increment(ref _totalFailures);
         var delay = ExponentialBackoff.Delay(_settings.InitialBackoff, _settings.MaxBackoff, _failures - 1);
