@@ -99,8 +99,7 @@ public sealed class BuildSlotsTests
     {
         var world = new SlotWorld(max: 2, perUser: 5);
         var build = world.Build("b", "u1", 10);
-        Assert.True(world.Slots.TryAdmit(world.Context(build)).Admitted);
-        world.Slots.Settle(ObjectKey.From(build), new ImageBuildStatus { Phase = Phases.Building, Job = JobNames.For(build, 1) });
+        AdmitAndMakeJob(world, build);
         world.Job(build);
 
         Assert.Single(world.Slots.Snapshot().Running);
@@ -111,8 +110,7 @@ public sealed class BuildSlotsTests
     {
         var world = new SlotWorld(max: 1, perUser: 1);
         var lost = world.Build("lost", "u1", 10);
-        Assert.True(world.Slots.TryAdmit(world.Context(lost)).Admitted);
-        world.Slots.Settle(ObjectKey.From(lost), new ImageBuildStatus { Phase = Phases.Building, Job = JobNames.For(lost, 1) });
+        AdmitAndMakeJob(world, lost);
         lost.Status!.Phase = Phases.Building;
         var next = world.Build("next", "u2", 5);
         Assert.False(world.Slots.TryAdmit(world.Context(next)).Admitted);
@@ -165,6 +163,13 @@ public sealed class BuildSlotsTests
         Assert.Empty(mapper.Map(null, job));
         Assert.Empty(mapper.Map(job, job));
         Assert.Empty(mapper.Map(finished, null));
+    }
+
+    /// <summary><paramref name="build"/> takes a slot and its first Job is made (the status write that names the Job).</summary>
+    private static void AdmitAndMakeJob(SlotWorld world, ImageBuild build)
+    {
+        Assert.True(world.Slots.TryAdmit(world.Context(build)).Admitted);
+        world.Slots.Settle(ObjectKey.From(build), new ImageBuildStatus { Phase = Phases.Building, Job = JobNames.For(build, 1) });
     }
 
     /// <summary>A new build of <paramref name="user"/> gets the slot: nothing the world holds counts as ahead of it.</summary>
