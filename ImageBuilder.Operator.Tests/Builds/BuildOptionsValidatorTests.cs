@@ -23,9 +23,7 @@ public sealed class BuildOptionsValidatorTests
         var failures = new BuildOptionsValidator().Validate(null, options).Failures!.ToList();
 
         Assert.Equal(2, failures.Count(f => f.StartsWith("Build:InsecureRegistries:", StringComparison.Ordinal)));
-        Assert.Contains(failures, f => f.StartsWith("Build:InsecureRegistries:1:", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Build:Storage:BuildKitSizeLimit:", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Build:Storage:WorkspaceSizeLimit:", StringComparison.Ordinal));
+        ValidationAssert.ReportsEach(failures, "Build:InsecureRegistries:1:", "Build:Storage:BuildKitSizeLimit:", "Build:Storage:WorkspaceSizeLimit:");
     }
 
     [Fact]
@@ -49,10 +47,8 @@ public sealed class BuildOptionsValidatorTests
 
         Assert.True(result.Failed);
         var failures = result.Failures!.ToList();
-        foreach (var path in new[] { "Build:Strategy", "Build:ImagePullPolicy", "Build:DefaultTimeout", "Build:Registry:", "Build:RegistryScheme", "Build:RegistryUsername", "Build:RegistrySecretName", "Build:Images:Fetch", "Build:Resources:Limits:memory" })
-        {
-            Assert.Contains(failures, f => f.StartsWith(path, StringComparison.Ordinal));
-        }
+        ValidationAssert.ReportsEach(failures, "Build:Strategy", "Build:ImagePullPolicy", "Build:DefaultTimeout", "Build:Registry:", "Build:RegistryScheme",
+            "Build:RegistryUsername", "Build:RegistrySecretName", "Build:Images:Fetch", "Build:Resources:Limits:memory");
         Assert.Equal(2, failures.Count(f => f.StartsWith("Build:ImageNameTemplate", StringComparison.Ordinal)));
         Assert.DoesNotContain(failures, f => f.Contains("s3cret-password", StringComparison.Ordinal));
     }

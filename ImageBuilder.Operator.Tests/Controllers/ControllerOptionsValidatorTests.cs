@@ -36,10 +36,7 @@ public sealed class ControllerOptionsValidatorTests
 
         Assert.True(result.Failed);
         var failures = result.Failures!.ToArray();
-        Assert.Contains(failures, f => f.StartsWith("Controller:Namespace", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Controller:Workers", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Controller:BackoffMax", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Controller:LeaderElection:LeaseName", StringComparison.Ordinal));
+        ValidationAssert.ReportsEach(failures, "Controller:Namespace", "Controller:Workers", "Controller:BackoffMax", "Controller:LeaderElection:LeaseName");
         Assert.Contains(failures, f => f.Contains("LeaseDuration", StringComparison.Ordinal) && f.Contains("RenewDeadline", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("RenewDeadline", StringComparison.Ordinal) && f.Contains("RetryPeriod", StringComparison.Ordinal));
         Assert.Equal(6, failures.Length);

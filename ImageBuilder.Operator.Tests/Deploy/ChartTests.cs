@@ -297,6 +297,9 @@ public sealed class ChartTests
     [InlineData("build.strategy=docker", "/build/strategy")]
     [InlineData("build.insecureRegistries={http://registry.example.test}", "/build/insecureRegistries/0")]
     [InlineData("build.storage.buildKitSizeLimit=lots", "/build/storage/buildKitSizeLimit")]
+    [InlineData("observability.prometheusRule.buildsFailing.ratio=1.5", "/observability/prometheusRule/buildsFailing/ratio")]
+    [InlineData("observability.prometheusRule.noLeader.for=5 minutes", "/observability/prometheusRule/noLeader/for")]
+    [InlineData("observability.grafanaDashboard.typo=1", "typo")]
     public async Task Template_InvalidValue_FailsSchemaValidation(string set, string path)
     {
         var result = await Helm.RenderAsync("--set", set);
@@ -403,18 +406,6 @@ public sealed class ChartTests
         var result = await Helm.RunAsync(["lint", Helm.ChartDir, "--strict", "-f", Helm.PlatformImages, .. ObservabilityOn]);
 
         Assert.True(result.Succeeded, result.ToString());
-    }
-
-    [Theory]
-    [InlineData("observability.prometheusRule.buildsFailing.ratio=1.5", "/observability/prometheusRule/buildsFailing/ratio")]
-    [InlineData("observability.prometheusRule.noLeader.for=5 minutes", "/observability/prometheusRule/noLeader/for")]
-    [InlineData("observability.grafanaDashboard.typo=1", "typo")]
-    public async Task Template_InvalidObservabilityValue_FailsSchemaValidation(string set, string path)
-    {
-        var result = await Helm.RenderAsync("--set", set);
-
-        Assert.False(result.Succeeded, $"--set {set} must not render");
-        Assert.Contains(path, result.StdErr, StringComparison.Ordinal);
     }
 
     private static readonly string[] ObservabilityOn =

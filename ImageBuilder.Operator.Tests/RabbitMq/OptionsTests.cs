@@ -44,12 +44,9 @@ public sealed class OptionsTests
 
         Assert.True(result.Failed);
         var failures = result.Failures!.ToList();
-        Assert.Contains(failures, f => f.StartsWith("RabbitMq:Uri", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("RabbitMq:BuildQueue", StringComparison.Ordinal));
+        ValidationAssert.ReportsEach(failures, "RabbitMq:Uri", "RabbitMq:BuildQueue");
         Assert.Contains(failures, f => f.Contains("FailQueue, KusanaliQueue name the same queue 'same'", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("RabbitMq:Prefetch", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("RabbitMq:PublishTimeout", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("RabbitMq:TargetNamespace", StringComparison.Ordinal));
+        ValidationAssert.ReportsEach(failures, "RabbitMq:Prefetch", "RabbitMq:PublishTimeout", "RabbitMq:TargetNamespace");
     }
 
     [Fact]
@@ -64,9 +61,7 @@ public sealed class OptionsTests
 
         var failures = new RetryOptionsValidator().Validate(null, options).Failures!.ToList();
 
-        Assert.Contains(failures, f => f.StartsWith("Retry:MaxRetries", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Retry:BaseDelay", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("Retry:DelayTiers:0", StringComparison.Ordinal));
+        ValidationAssert.ReportsEach(failures, "Retry:MaxRetries", "Retry:BaseDelay", "Retry:DelayTiers:0");
         Assert.DoesNotContain(failures, f => f.StartsWith("Retry:DelayTiers:1", StringComparison.Ordinal));
     }
 

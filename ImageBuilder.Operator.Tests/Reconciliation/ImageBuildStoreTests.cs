@@ -15,6 +15,16 @@ public sealed class ImageBuildStoreTests
 
     private ImageBuildStore Store() => new(_api, _api, _cache);
 
+    private static Task<ImageBuild?> GetAppAsync(ImageBuildStore store) => store.GetAsync("team", "app", CancellationToken.None);
+
+    /// <summary>A store that has just written <paramref name="written"/> over a Pending build: its reads go live until the cache shows that write.</summary>
+    private async Task<ImageBuildStore> AfterOwnWriteAsync(ImageBuildStatus written)
+    {
+        var store = Store();
+        await store.WriteStatusIfChangedAsync(Stored(s => s.Phase = Phases.Pending), written, CancellationToken.None);
+        return store;
+    }
+
     /// <summary>The build as the apiserver holds it (resourceVersion 10), and the same copy in the cache.</summary>
     private ImageBuild Stored(Action<ImageBuildStatus>? status = null, long generation = 1)
     {
@@ -102,7 +112,7 @@ public sealed class ImageBuildStoreTests
     {
         var build = Stored(s => s.Phase = Phases.Building);
 
-        Assert.Same(build, await Store().GetAsync("team", "app", CancellationToken.None));
+        Assert.Same(build, await GetAppAsync(Store()));
         Assert.Empty(_api.Reads);
     }
 
@@ -116,7 +126,7 @@ public sealed class ImageBuildStoreTests
             _api.With(Builds.New());
         }
 
-        var build = await Store().GetAsync("team", "app", CancellationToken.None);
+        var build = await GetAppAsync(Store());
 
         Assert.Equal(exists, build is not null);
         Assert.Equal([("team", "app")], _api.Reads);
@@ -125,15 +135,13 @@ public sealed class ImageBuildStoreTests
     [Fact]
     public async Task Get_AfterOwnWrite_ReadsLiveUntilTheCacheShowsThatVersion()
     {
-        var store = Store();
-        var build = Stored(s => s.Phase = Phases.Pending);
-        await store.WriteStatusIfChangedAsync(build, new ImageBuildStatus { Phase = Phases.Building, Job = "app-1" }, CancellationToken.None);
+        var store = await AfterOwnWriteAsync(new ImageBuildStatus { Phase = Phases.Building, Job = "app-1" });
         var written = _api.Get(Key)!;
 
-        var lagging = await store.GetAsync("team", "app", CancellationToken.None);
+        var lagging = await GetAppAsync(store);
         _cache.With(written);
-        var caughtUp = await store.GetAsync("team", "app", CancellationToken.None);
-        var later = await store.GetAsync("team", "app", CancellationToken.None);
+        var caughtUp = await GetAppAsync(store);
+        var later = await GetAppAsync(store);
 
         Assert.Equal(("app-1", written.Metadata.ResourceVersion), (lagging!.Status!.Job, lagging.Metadata.ResourceVersion));
         Assert.Same(written, caughtUp);
@@ -144,15 +152,13 @@ public sealed class ImageBuildStoreTests
     [Fact]
     public async Task Get_AnotherWriterAfterOwnWrite_WaitsForTheCacheToShowTheirVersion()
     {
-        var store = Store();
-        var build = Stored(s => s.Phase = Phases.Pending);
-        await store.WriteStatusIfChangedAsync(build, new ImageBuildStatus { Phase = Phases.Building }, CancellationToken.None);
+        var store = await AfterOwnWriteAsync(new ImageBuildStatus { Phase = Phases.Building });
         var theirs = _api.Get(Key)!;
         theirs.Metadata.ResourceVersion = "50"; // e.g. a cancel annotation written by a user
 
-        var first = await store.GetAsync("team", "app", CancellationToken.None);
+        var first = await GetAppAsync(store);
         _cache.With(theirs);
-        var second = await store.GetAsync("team", "app", CancellationToken.None);
+        var second = await GetAppAsync(store);
 
         Assert.Equal("50", first!.Metadata.ResourceVersion);
         Assert.Same(theirs, second);
@@ -162,15 +168,13 @@ public sealed class ImageBuildStoreTests
     [Fact]
     public async Task Get_DeletedAfterOwnWrite_NullThenTheCacheAgain()
     {
-        var store = Store();
-        var build = Stored(s => s.Phase = Phases.Pending);
-        await store.WriteStatusIfChangedAsync(build, new ImageBuildStatus { Phase = Phases.Building }, CancellationToken.None);
+        var store = await AfterOwnWriteAsync(new ImageBuildStatus { Phase = Phases.Building });
         _api.Without("team", "app");
 
-        Assert.Null(await store.GetAsync("team", "app", CancellationToken.None));
+        Assert.Null(await GetAppAsync(store));
         var recreated = Builds.New();
         _cache.With(recreated);
-        Assert.Same(recreated, await store.GetAsync("team", "app", CancellationToken.None));
+        Assert.Same(recreated, await GetAppAsync(store));
         Assert.Single(_api.Reads);
     }
 

@@ -1,5 +1,6 @@
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Notifications;
+using ImageBuilder.Operator.Reconciliation;
 using ImageBuilder.Operator.Reconciliation.Steps;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -22,6 +23,10 @@ public sealed class NotifyStepTests
         }
     }
 
+    /// <summary>One run of the step as the reconciler wires it, with a fresh notification order.</summary>
+    private static Task<StepResult> RunAsync(IBuildNotifier notifier, ReconcileContext context) =>
+        new NotifyStep(notifier, new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
+
     [Fact]
     public async Task Run_Succeeded_SendsTheContractResponseOnceAndRecordsTheConfirm()
     {
@@ -31,8 +36,8 @@ public sealed class NotifyStepTests
             s.Phase = Phases.Succeeded; s.Digest = "sha256:abc"; s.Image = "r/18008/app:c0ffee"; s.Commit = "c0ffee";
         });
 
-        await new NotifyStep(notifier, new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
-        await new NotifyStep(notifier, new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
+        await RunAsync(notifier, context);
+        await RunAsync(notifier, context);
 
         var (response, id) = Assert.Single(notifier.Sent);
         Assert.Equal("uid-1-1", id);
@@ -62,7 +67,7 @@ public sealed class NotifyStepTests
         });
         context.SetCondition("Ready", "False", "BuildFailed", "RUN make failed.");
 
-        await new NotifyStep(notifier, new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
+        await RunAsync(notifier, context);
 
         var (response, id) = Assert.Single(notifier.Sent);
         Assert.Equal("uid-1-3", id);
@@ -75,7 +80,7 @@ public sealed class NotifyStepTests
     {
         var context = Builds.Context(status: s => s.Phase = Phases.Succeeded);
 
-        var result = await new NotifyStep(new Notifier(new TimeoutException("no confirm")), new InMemoryNotificationOrder(), Builds.Outcomes(), NullLogger<NotifyStep>.Instance).RunAsync(context, CancellationToken.None);
+        var result = await RunAsync(new Notifier(new TimeoutException("no confirm")), context);
 
         Assert.True(result.Stop);
         Assert.NotNull(result.Error);

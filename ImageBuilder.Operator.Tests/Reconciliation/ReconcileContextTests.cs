@@ -7,9 +7,7 @@ public sealed class ReconcileContextTests
     [Fact]
     public void SetCondition_SameStatus_KeepsTransitionTime()
     {
-        var first = Builds.Context();
-        first.SetCondition("Ready", "False", "BuildStarted", "m1");
-        var later = new ReconcileContext(first.Build, first.Status, Builds.Now.AddMinutes(5));
+        var later = FiveMinutesAfterBuildStarted();
 
         later.SetCondition("Ready", "False", "JobRunning", "m2");
 
@@ -21,9 +19,7 @@ public sealed class ReconcileContextTests
     [Fact]
     public void SetCondition_StatusChanges_MovesTransitionTime()
     {
-        var first = Builds.Context();
-        first.SetCondition("Ready", "False", "BuildStarted", "m1");
-        var later = new ReconcileContext(first.Build, first.Status, Builds.Now.AddMinutes(5));
+        var later = FiveMinutesAfterBuildStarted();
 
         later.SetCondition("Ready", "True", "BuildSucceeded", "done");
 
@@ -47,5 +43,13 @@ public sealed class ReconcileContextTests
         {
             Assert.Equal(expected, job);
         }
+    }
+
+    /// <summary>A reconcile five minutes after one that set Ready False (BuildStarted), on the status that one wrote.</summary>
+    private static ReconcileContext FiveMinutesAfterBuildStarted()
+    {
+        var first = Builds.Context();
+        first.SetCondition("Ready", "False", "BuildStarted", "m1");
+        return new ReconcileContext(first.Build, first.Status, Builds.Now.AddMinutes(5));
     }
 }

@@ -24,11 +24,11 @@ public static class ReconciliationServiceCollectionExtensions
         services.AddSingleton<BuildEvents>();
         services.AddSingleton<BuildOutcomes>();
         // The steps' seams to the API (Controllers/Client), so each step is unit-tested against in-memory objects.
-        services.TryAddSingleton<KubernetesSecretClient>();
-        services.TryAddSingleton<IObjectReader<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
-        services.TryAddSingleton<IObjectCreator<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
-        services.TryAddSingleton<IObjectReplacer<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
-        services.TryAddSingleton<IObjectDeleter<V1Secret>>(sp => sp.GetRequiredService<KubernetesSecretClient>());
+        services.TryAddSingleton(sp => KubernetesCoreObjects.Secrets(sp.GetRequiredService<IKubernetes>()));
+        services.TryAddSingleton<IObjectReader<V1Secret>>(sp => sp.GetRequiredService<KubernetesCoreObjectClient<V1Secret>>());
+        services.TryAddSingleton<IObjectCreator<V1Secret>>(sp => sp.GetRequiredService<KubernetesCoreObjectClient<V1Secret>>());
+        services.TryAddSingleton<IObjectReplacer<V1Secret>>(sp => sp.GetRequiredService<KubernetesCoreObjectClient<V1Secret>>());
+        services.TryAddSingleton<IObjectDeleter<V1Secret>>(sp => sp.GetRequiredService<KubernetesCoreObjectClient<V1Secret>>());
         services.TryAddSingleton<KubernetesJobClient>();
         services.TryAddSingleton<IObjectCreator<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectReader<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
@@ -73,10 +73,10 @@ public static class ReconciliationServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddOperatorConfigMaps(this IServiceCollection services)
     {
-        services.TryAddSingleton<KubernetesConfigMapClient>();
-        services.TryAddSingleton<IObjectReader<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesConfigMapClient>());
-        services.TryAddSingleton<IObjectCreator<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesConfigMapClient>());
-        services.TryAddSingleton<IObjectReplacer<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesConfigMapClient>());
+        services.TryAddSingleton(sp => KubernetesCoreObjects.ConfigMaps(sp.GetRequiredService<IKubernetes>()));
+        services.TryAddSingleton<IObjectReader<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesCoreObjectClient<V1ConfigMap>>());
+        services.TryAddSingleton<IObjectCreator<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesCoreObjectClient<V1ConfigMap>>());
+        services.TryAddSingleton<IObjectReplacer<V1ConfigMap>>(sp => sp.GetRequiredService<KubernetesCoreObjectClient<V1ConfigMap>>());
         services.TryAddSingleton<OperatorConfigMaps>();
         return services;
     }

@@ -95,10 +95,7 @@ public sealed class ReconcileWorkersTests : IDisposable
     [Fact]
     public async Task ProcessAsync_Failed_RequeuedAfterBackoff()
     {
-        var workers = Workers((_, _) => Task.FromResult(ReconcileResult.Failed("registry down")));
-        var key = Take(A);
-
-        await workers.ProcessAsync(key, CancellationToken.None);
+        await ProcessAAsync((_, _) => Task.FromResult(ReconcileResult.Failed("registry down")));
 
         Assert.Equal(0, _queue.Count);
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -109,10 +106,7 @@ public sealed class ReconcileWorkersTests : IDisposable
     [Fact]
     public async Task ProcessAsync_ReconcilerThrows_TreatedAsFailed()
     {
-        var workers = Workers((_, _) => throw new InvalidOperationException("boom"));
-        var key = Take(A);
-
-        await workers.ProcessAsync(key, CancellationToken.None);
+        await ProcessAAsync((_, _) => throw new InvalidOperationException("boom"));
 
         Assert.Equal(1, _queue.NumRequeues(A));
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -122,12 +116,8 @@ public sealed class ReconcileWorkersTests : IDisposable
     [Fact]
     public async Task ProcessAsync_RequeueAfter_AddsAfterDelayAndResetsBackoff()
     {
-        _queue.AddRateLimited(A);
-        _time.Advance(TimeSpan.FromSeconds(1));
-        var workers = Workers((_, _) => Task.FromResult(ReconcileResult.Requeue(TimeSpan.FromSeconds(30))));
-        var key = Take(A);
-
-        await workers.ProcessAsync(key, CancellationToken.None);
+        FailedOnceBefore();
+        await ProcessAAsync((_, _) => Task.FromResult(ReconcileResult.Requeue(TimeSpan.FromSeconds(30))));
 
         Assert.Equal(0, _queue.NumRequeues(A));
         _time.Advance(TimeSpan.FromSeconds(29));
@@ -139,12 +129,8 @@ public sealed class ReconcileWorkersTests : IDisposable
     [Fact]
     public async Task ProcessAsync_Done_ForgetsAndDoesNotRequeue()
     {
-        _queue.AddRateLimited(A);
-        _time.Advance(TimeSpan.FromSeconds(1));
-        var workers = Workers((_, _) => Task.FromResult(ReconcileResult.Done()));
-        var key = Take(A);
-
-        await workers.ProcessAsync(key, CancellationToken.None);
+        FailedOnceBefore();
+        await ProcessAAsync((_, _) => Task.FromResult(ReconcileResult.Done()));
 
         Assert.Equal(0, _queue.NumRequeues(A));
         _time.Advance(TimeSpan.FromMinutes(10));
@@ -260,6 +246,17 @@ public sealed class ReconcileWorkersTests : IDisposable
 
     private ReconcileWorkers Workers(Func<ObjectKey, CancellationToken, Task<ReconcileResult>> reconcile) =>
         new(_queue, reconcile, NullLogger.Instance);
+
+    /// <summary>Takes <see cref="A"/> from the queue, as a worker does, and processes it once with <paramref name="reconcile"/>.</summary>
+    private Task ProcessAAsync(Func<ObjectKey, CancellationToken, Task<ReconcileResult>> reconcile, CancellationToken abort = default) =>
+        Workers(reconcile).ProcessAsync(Take(A), abort);
+
+    /// <summary><see cref="A"/> failed once before (its backoff counts one requeue) and came back after that backoff.</summary>
+    private void FailedOnceBefore()
+    {
+        _queue.AddRateLimited(A);
+        _time.Advance(TimeSpan.FromSeconds(1));
+    }
 
     private ObjectKey Take(ObjectKey key)
     {

@@ -12,49 +12,26 @@ namespace ImageBuilder.Operator.Tests.Integration.Deploy;
 public sealed class ChartDryRunTests(PlatformFixture fixture)
 {
     [Fact]
-    public async Task DevValues_ServerSideDryRun_AcceptedByTheDevelopmentCluster()
-    {
-        var ns = await fixture.CreateNamespaceAsync("chart-dev");
-
-        var output = await DryRunAsync(ns, "-f", Helm.DevValues);
-
-        Assert.Contains("deployment.apps/", output, StringComparison.Ordinal);
-        Assert.Contains("role.rbac.authorization.k8s.io/", output, StringComparison.Ordinal);
-        // The dev values watch the release namespace only: the cluster is shared.
-        Assert.DoesNotContain("clusterrole", output, StringComparison.Ordinal);
-        Assert.Contains("poddisruptionbudget.policy/", output, StringComparison.Ordinal);
-    }
+    public Task DevValues_ServerSideDryRun_AcceptedByTheDevelopmentCluster() =>
+        AssertNamespaceScopedReleaseAcceptedAsync("chart-dev", _ => ["-f", Helm.DevValues],
+            "deployment.apps/", "role.rbac.authorization.k8s.io/", "poddisruptionbudget.policy/");
 
     [Fact]
-    public async Task ProductionValues_ServerSideDryRun_AcceptedByTheDevelopmentCluster()
-    {
-        var ns = await fixture.CreateNamespaceAsync("chart-prod");
-
-        var output = await DryRunAsync(ns, "-f", Helm.PlatformImages, "--set", "registry.host=registry.example.com",
-            "--set", "rabbitmq.existingSecret=broker", "--set", "watchNamespace=" + ns);
-
-        Assert.Contains("deployment.apps/", output, StringComparison.Ordinal);
-        Assert.Contains("service/", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("clusterrole", output, StringComparison.Ordinal);
-    }
+    public Task ProductionValues_ServerSideDryRun_AcceptedByTheDevelopmentCluster() =>
+        AssertNamespaceScopedReleaseAcceptedAsync("chart-prod", ns => ["-f", Helm.PlatformImages, "--set", "registry.host=registry.example.com",
+            "--set", "rabbitmq.existingSecret=broker", "--set", "watchNamespace=" + ns],
+            "deployment.apps/", "service/");
 
     [Fact]
     public async Task BuildNetworkPolicy_ServerSideDryRun_AcceptedWithTheMetadataAddressExcluded()
     {
         var ns = await fixture.CreateNamespaceAsync("chart-netpol");
         // Documentation ranges (RFC 5737) only; the apiserver checks that every except lies inside its cidr.
-        var render = await Helm.RunAsync("template", ns, Helm.ChartDir, "--namespace", ns, "--kube-version", "1.20.2", "-f", Helm.PlatformImages,
-            "--show-only", "templates/networkpolicy.yaml", "--set", "watchNamespace=" + ns,
-            "--set", "buildNetworkPolicy.enabled=true", "--set", "buildNetworkPolicy.registry.cidrs={203.0.113.10/32}",
-            "--set", "buildNetworkPolicy.gitHosts.cidrs={0.0.0.0/0}", "--set", "buildNetworkPolicy.excludedCidrs={198.51.100.0/24}");
-        Assert.True(render.Succeeded, render.ToString());
-
         // What the apiserver would store (1.20 drops fields it does not know; none may be lost here).
-        var stored = KubernetesJson.Deserialize<V1NetworkPolicy>(await PlatformFixture.RunAsync(
-            fixture.Tool("kubectl"),
-            ["--kubeconfig", fixture.KubeConfigPath, "apply", "--dry-run=server", "-o", "json", "-f", "-"],
-            TimeSpan.FromMinutes(2),
-            stdin: render.StdOut));
+        var stored = KubernetesJson.Deserialize<V1NetworkPolicy>(await DryRunAsync(ns, ["-o", "json"],
+            "-f", Helm.PlatformImages, "--show-only", "templates/networkpolicy.yaml", "--set", "watchNamespace=" + ns,
+            "--set", "buildNetworkPolicy.enabled=true", "--set", "buildNetworkPolicy.registry.cidrs={203.0.113.10/32}",
+            "--set", "buildNetworkPolicy.gitHosts.cidrs={0.0.0.0/0}", "--set", "buildNetworkPolicy.excludedCidrs={198.51.100.0/24}"));
 
         Assert.Equal(ns, stored.Metadata.NamespaceProperty);
         Assert.Equal(["Ingress", "Egress"], stored.Spec.PolicyTypes);
@@ -64,14 +41,33 @@ public sealed class ChartDryRunTests(PlatformFixture fixture)
         Assert.Equal("Exists", Assert.Single(stored.Spec.PodSelector.MatchExpressions).OperatorProperty);
     }
 
-    // A release name per namespace keeps the cluster-scoped names (ClusterRole) of parallel runs apart.
-    private async Task<string> DryRunAsync(string ns, params string[] values)
+    /// <summary>
+    /// The chart with <paramref name="values"/> (given the release namespace) passes a server-side dry run, names each of
+    /// <paramref name="kinds"/>, and grants nothing cluster-wide: these values watch the release namespace only, as
+    /// the development cluster is shared.
+    /// </summary>
+    private async Task AssertNamespaceScopedReleaseAcceptedAsync(string prefix, Func<string, string[]> values, params string[] kinds)
+    {
+        var ns = await fixture.CreateNamespaceAsync(prefix);
+
+        var output = await DryRunAsync(ns, [], values(ns));
+
+        foreach (var kind in kinds)
+        {
+            Assert.Contains(kind, output, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("clusterrole", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The chart rendered with <paramref name="values"/>, then applied with a server-side dry run; kubectl's output.</summary>
+    /// <remarks>A release name per namespace keeps the cluster-scoped names (ClusterRole) of parallel runs apart.</remarks>
+    private async Task<string> DryRunAsync(string ns, string[] applyOptions, params string[] values)
     {
         var render = await Helm.RunAsync(["template", ns, Helm.ChartDir, "--namespace", ns, "--kube-version", "1.20.2", .. values]);
         Assert.True(render.Succeeded, render.ToString());
         return await PlatformFixture.RunAsync(
             fixture.Tool("kubectl"),
-            ["--kubeconfig", fixture.KubeConfigPath, "apply", "--dry-run=server", "-n", ns, "-f", "-"],
+            ["--kubeconfig", fixture.KubeConfigPath, "apply", "--dry-run=server", "-n", ns, .. applyOptions, "-f", "-"],
             TimeSpan.FromMinutes(2),
             stdin: render.StdOut);
     }

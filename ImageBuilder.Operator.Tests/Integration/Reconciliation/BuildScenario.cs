@@ -178,6 +178,14 @@ public sealed class BuildScenario : IAsyncDisposable
         return build!;
     }
 
+    /// <summary>Waits for <paramref name="name"/> to end (Succeeded or Failed, cleaned up); it must have ended in <paramref name="phase"/>. Its status.</summary>
+    public async Task<ImageBuildStatus> WaitForEndAsync(string name, string phase)
+    {
+        var build = await WaitForPhaseAsync(name, Phases.Succeeded, Phases.Failed);
+        Assert.Equal(phase, build.Status!.Phase);
+        return build.Status;
+    }
+
     public static string Describe(ImageBuild? build) => build is null ? "(gone)" : KubernetesJson.Serialize(build.Status);
 
     /// <summary>The build Jobs of <paramref name="buildName"/> (by the operator's label).</summary>

@@ -18,10 +18,7 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.FailingRun(marker));
 
         await scenario.SubmitAsync(BuildScenario.NewBuild("broken", repo, "broken-token", maxRetries: 3), token);
-        var build = await scenario.WaitForPhaseAsync("broken", Phases.Succeeded, Phases.Failed);
-
-        var status = build.Status!;
-        Assert.Equal(Phases.Failed, status.Phase);
+        var status = await scenario.WaitForEndAsync("broken", Phases.Failed);
         Assert.Equal((Faults.User, BuildReasons.BuildFailed), (status.LastFailure!.Fault, status.LastFailure.Reason));
         Assert.Contains(marker, status.LastFailure.LogTail, StringComparison.Ordinal);
         Assert.Equal(0, status.Retries);
@@ -44,10 +41,7 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
         var wrong = "wrong-" + Guid.NewGuid().ToString("N");
 
         await scenario.SubmitAsync(BuildScenario.NewBuild("refused", repo, "refused-token", maxRetries: 3), wrong);
-        var build = await scenario.WaitForPhaseAsync("refused", Phases.Succeeded, Phases.Failed);
-
-        var status = build.Status!;
-        Assert.Equal(Phases.Failed, status.Phase);
+        var status = await scenario.WaitForEndAsync("refused", Phases.Failed);
         Assert.Equal((Faults.User, SourceFailureReasons.TokenRefused), (status.LastFailure!.Fault, status.LastFailure.Reason));
         Assert.Equal(SourceFailureReasons.TokenRefused, status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
         Assert.Equal(0, status.Retries);
@@ -64,10 +58,7 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
         build.Spec.Source.Branch = null;
 
         await scenario.SubmitAsync(build, token: null);
-        var failed = await scenario.WaitForPhaseAsync("no-tag", Phases.Succeeded, Phases.Failed);
-
-        var status = failed.Status!;
-        Assert.Equal(Phases.Failed, status.Phase);
+        var status = await scenario.WaitForEndAsync("no-tag", Phases.Failed);
         Assert.Equal((Faults.User, Reasons.InvalidSpec), (status.LastFailure!.Fault, status.LastFailure.Reason));
         var ready = status.Conditions!.Single(c => c.Type == ConditionTypes.Ready);
         Assert.Equal(("False", Reasons.InvalidSpec), (ready.Status, ready.Reason));
@@ -85,10 +76,7 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(240, "slow " + Guid.NewGuid().ToString("N")));
 
         await scenario.SubmitAsync(BuildScenario.NewBuild("slow", repo, "slow-token", maxRetries: 0), token);
-        var build = await scenario.WaitForPhaseAsync("slow", Phases.Succeeded, Phases.Failed);
-
-        var status = build.Status!;
-        Assert.Equal(Phases.Failed, status.Phase);
+        var status = await scenario.WaitForEndAsync("slow", Phases.Failed);
         Assert.Equal((Faults.Service, BuildReasons.BuildTimedOut), (status.LastFailure!.Fault, status.LastFailure.Reason));
         Assert.Equal(Reasons.RetriesExhausted, status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
         var job = Assert.Single(await scenario.JobsAsync("slow"));
@@ -107,10 +95,7 @@ public sealed class FailedBuildTests(PlatformFixture fixture, ITestOutputHelper 
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("rejected"));
 
         await scenario.SubmitAsync(BuildScenario.NewBuild("rejected", repo, "rejected-token", maxRetries: 1), token);
-        var build = await scenario.WaitForPhaseAsync("rejected", Phases.Succeeded, Phases.Failed);
-
-        var status = build.Status!;
-        Assert.Equal(Phases.Failed, status.Phase);
+        var status = await scenario.WaitForEndAsync("rejected", Phases.Failed);
         Assert.Equal((Faults.Service, Reasons.JobRejected, 1), (status.LastFailure!.Fault, status.LastFailure.Reason, status.Retries));
         Assert.Contains("memory", status.LastFailure.Message, StringComparison.Ordinal);
         Assert.Empty(await scenario.JobsAsync("rejected"));

@@ -13,7 +13,7 @@ public sealed class RegistrySecretsTests(PlatformFixture fixture)
     public async Task EnsureAsync_ManyReconcilesAtOnceInANewNamespace_AllSucceedWithOneSecret()
     {
         var ns = await fixture.CreateNamespaceAsync("regsecret");
-        var client = new KubernetesSecretClient(fixture.Kubernetes);
+        var client = KubernetesCoreObjects.Secrets(fixture.Kubernetes);
         var secrets = new RegistrySecrets(client, client, client, MsOptions.Create(new BuildOptions
         {
             Registry = fixture.Registry,

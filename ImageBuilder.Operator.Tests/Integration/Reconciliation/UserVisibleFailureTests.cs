@@ -48,7 +48,9 @@ public sealed class UserVisibleFailureTests(PlatformFixture fixture, ITestOutput
         return build;
     }
 
-    private static V1Condition Ready(ImageBuild? build) => build!.Status!.Conditions!.Single(c => c.Type == ConditionTypes.Ready);
+    private static V1Condition Ready(ImageBuild? build) => Ready(build!.Status!);
+
+    private static V1Condition Ready(ImageBuildStatus status) => status.Conditions!.Single(c => c.Type == ConditionTypes.Ready);
 
     [Fact]
     public async Task Reconcile_StepThrows_ReadyFalseReconcileErrorAndAWarningEventAfterTheFirstFailure()
@@ -82,13 +84,10 @@ public sealed class UserVisibleFailureTests(PlatformFixture fixture, ITestOutput
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("never built"));
 
         await scenario.SubmitAsync(GitBuild("nogit", new Uri(scenario.GitHub.BaseUrl, repo + ".git").AbsoluteUri, "nogit-token", maxRetries: 1), token);
-        var build = await scenario.WaitForPhaseAsync("nogit", Phases.Succeeded, Phases.Failed);
-
-        var status = build.Status!;
-        Assert.Equal(Phases.Failed, status.Phase);
+        var status = await scenario.WaitForEndAsync("nogit", Phases.Failed);
         Assert.Equal((Faults.Service, Reasons.ReconcileError, 1), (status.LastFailure!.Fault, status.LastFailure.Reason, status.Retries));
-        Assert.Equal(Reasons.RetriesExhausted, Ready(build).Reason);
-        Assert.Contains("Win32Exception", Ready(build).Message, StringComparison.Ordinal);
+        Assert.Equal(Reasons.RetriesExhausted, Ready(status).Reason);
+        Assert.Contains("Win32Exception", Ready(status).Message, StringComparison.Ordinal);
         var reasons = (await scenario.EventsAsync("nogit")).Select(e => e.Reason).ToList();
         Assert.Contains(Reasons.ReconcileError, reasons);
         Assert.Contains(Reasons.RetryScheduled, reasons);
@@ -160,12 +159,9 @@ public sealed class UserVisibleFailureTests(PlatformFixture fixture, ITestOutput
         var url = $"http://127.0.0.2:{((IPEndPoint)listener.LocalEndpoint).Port}/octo/internal.git";
 
         await scenario.SubmitAsync(GitBuild("internal", url, tokenSecret: null, maxRetries: 3), token: null);
-        var build = await scenario.WaitForPhaseAsync("internal", Phases.Succeeded, Phases.Failed);
-
-        var status = build.Status!;
-        Assert.Equal(Phases.Failed, status.Phase);
+        var status = await scenario.WaitForEndAsync("internal", Phases.Failed);
         Assert.Equal((Faults.User, GitUrlPolicy.UrlNotAllowed, 0), (status.LastFailure!.Fault, status.LastFailure.Reason, status.Retries));
-        Assert.Contains("loopback", Ready(build).Message, StringComparison.Ordinal);
+        Assert.Contains("loopback", Ready(status).Message, StringComparison.Ordinal);
         Assert.False(listener.Pending(), "the operator connected to a refused address");
         Assert.Empty(await scenario.JobsAsync("internal"));
         var message = Assert.Single(await scenario.Operator.TakeAsync(scenario.Settings.KusanaliQueue, 1, BuildScenario.BuildTimeout));

@@ -8,29 +8,15 @@ using ImageBuilder.Testing.Git;
 namespace ImageBuilder.Operator.Tests.Integration.Sources;
 
 /// <summary>The git connector (git ls-remote) against real remotes: file://, git daemon and git smart HTTP of the test server.</summary>
-public sealed class GitConnectorTests : IClassFixture<GitHubServerFixture>, IDisposable
+public sealed class GitConnectorTests(GitHubServerFixture fixture) : ConnectorTests(fixture, "git_test_token_1", gitTimeout: TimeSpan.FromSeconds(2))
 {
-    private const string Token = "git_test_token_1";
     private static readonly Dictionary<string, string> Files = new() { ["Dockerfile"] = "FROM scratch\n" };
-
-    private readonly GitHubTestServer _server;
-    private readonly Microsoft.Extensions.DependencyInjection.ServiceProvider _services;
-    private readonly ISourceResolver _resolver;
-
-    public GitConnectorTests(GitHubServerFixture fixture)
-    {
-        _server = fixture.Server;
-        _services = SourcesServices.Build(_server.BaseUrl, gitTimeout: TimeSpan.FromSeconds(2));
-        _resolver = _services.Resolver();
-    }
-
-    public void Dispose() => _services.Dispose();
 
     [Fact]
     public async Task Resolve_FileUrlDefaultBranch_ReturnsHeadWithoutArchive()
     {
         var (repo, url) = await CreateAsync(defaultBranch: "trunk");
-        var head = await _server.AddCommitAsync(repo, new Dictionary<string, string?> { ["b"] = "b" });
+        var head = await Server.AddCommitAsync(repo, new Dictionary<string, string?> { ["b"] = "b" });
 
         var result = await ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = url });
 
@@ -45,11 +31,11 @@ public sealed class GitConnectorTests : IClassFixture<GitHubServerFixture>, IDis
     public async Task Resolve_FileUrlBranchTagsAndCommits_ReturnsTheirCommits()
     {
         var (repo, url) = await CreateAsync();
-        var first = await GitHubTestServer.RevParseAsync(_server.Get(repo), "refs/heads/main");
-        await _server.CreateTagAsync(repo, "v1", message: "annotated");
-        await _server.CreateTagAsync(repo, "light");
-        await _server.CreateBranchAsync(repo, "dev", first!);
-        var devHead = await _server.AddCommitAsync(repo, new Dictionary<string, string?> { ["dev"] = "dev" }, branch: "dev");
+        var first = await GitHubTestServer.RevParseAsync(Server.Get(repo), "refs/heads/main");
+        await Server.CreateTagAsync(repo, "v1", message: "annotated");
+        await Server.CreateTagAsync(repo, "light");
+        await Server.CreateBranchAsync(repo, "dev", first!);
+        var devHead = await Server.AddCommitAsync(repo, new Dictionary<string, string?> { ["dev"] = "dev" }, branch: "dev");
 
         Assert.Equal(devHead, (await ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = url, Branch = "dev" })).Commit);
         Assert.Equal(first, (await ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = url, Type = RefTypes.Tag, Tag = "v1" })).Commit);
@@ -75,7 +61,7 @@ public sealed class GitConnectorTests : IClassFixture<GitHubServerFixture>, IDis
     [Fact]
     public async Task Resolve_MissingFileRepository_IsUserFaultRepositoryNotFound()
     {
-        var url = new Uri(Path.Combine(_server.RepositoriesDirectory, "nobody", "nothing.git")).AbsoluteUri;
+        var url = new Uri(Path.Combine(Server.RepositoriesDirectory, "nobody", "nothing.git")).AbsoluteUri;
 
         var result = await ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = url });
 
@@ -86,12 +72,12 @@ public sealed class GitConnectorTests : IClassFixture<GitHubServerFixture>, IDis
     public async Task Resolve_GitDaemon_ResolvesAndMissingRepositoryIsUserFault()
     {
         var (repo, _) = await CreateAsync();
-        await using var daemon = await GitDaemon.StartAsync(_server.RepositoriesDirectory);
+        await using var daemon = await GitDaemon.StartAsync(Server.RepositoriesDirectory);
 
         var found = await ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = daemon.UrlOf(repo).AbsoluteUri });
         var missing = await ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = daemon.UrlOf("nobody/nothing").AbsoluteUri });
 
-        Assert.Equal(await GitHubTestServer.RevParseAsync(_server.Get(repo), "refs/heads/main"), found.Commit);
+        Assert.Equal(await GitHubTestServer.RevParseAsync(Server.Get(repo), "refs/heads/main"), found.Commit);
         AssertFailure(missing, Faults.User, SourceFailureReasons.RepositoryNotFound);
     }
 
@@ -99,22 +85,22 @@ public sealed class GitConnectorTests : IClassFixture<GitHubServerFixture>, IDis
     public async Task Resolve_SmartHttpWithToken_Resolves()
     {
         var (repo, _) = await CreateAsync();
-        var url = new Uri(_server.BaseUrl, repo + ".git").AbsoluteUri;
+        var url = new Uri(Server.BaseUrl, repo + ".git").AbsoluteUri;
 
-        var result = await _resolver.ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = url }, Token, CancellationToken.None);
+        var result = await Resolver.ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = url }, Token, CancellationToken.None);
 
         Assert.True(result.Succeeded, result.Failure?.Message);
-        Assert.Equal(await GitHubTestServer.RevParseAsync(_server.Get(repo), "refs/heads/main"), result.Commit);
+        Assert.Equal(await GitHubTestServer.RevParseAsync(Server.Get(repo), "refs/heads/main"), result.Commit);
     }
 
     [Fact]
     public async Task Resolve_SmartHttpWithoutOrWithBadToken_IsUserFaultTokenRefused()
     {
         var (repo, _) = await CreateAsync();
-        var url = new Uri(_server.BaseUrl, repo + ".git").AbsoluteUri;
+        var url = new Uri(Server.BaseUrl, repo + ".git").AbsoluteUri;
 
-        var anonymous = await _resolver.ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = url }, null, CancellationToken.None);
-        var wrong = await _resolver.ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = url }, "git_wrong_secret", CancellationToken.None);
+        var anonymous = await Resolver.ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = url }, null, CancellationToken.None);
+        var wrong = await Resolver.ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = url }, "git_wrong_secret", CancellationToken.None);
 
         AssertFailure(anonymous, Faults.User, SourceFailureReasons.TokenRefused);
         AssertFailure(wrong, Faults.User, SourceFailureReasons.TokenRefused);
@@ -125,9 +111,9 @@ public sealed class GitConnectorTests : IClassFixture<GitHubServerFixture>, IDis
     public async Task Resolve_SmartHttpServerError_IsServiceFault()
     {
         var (repo, _) = await CreateAsync();
-        _server.InjectFault(repo, FaultKind.ServiceUnavailable);
+        Server.InjectFault(repo, FaultKind.ServiceUnavailable);
 
-        var result = await ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = new Uri(_server.BaseUrl, repo + ".git").AbsoluteUri });
+        var result = await ResolveAsync(new SourceSpec { Connector = Connectors.Git, Repo = new Uri(Server.BaseUrl, repo + ".git").AbsoluteUri });
 
         AssertFailure(result, Faults.Service, SourceFailureReasons.GitUnavailable);
     }
@@ -177,19 +163,10 @@ public sealed class GitConnectorTests : IClassFixture<GitHubServerFixture>, IDis
         AssertFailure(result, Faults.User, SourceFailureReasons.InvalidSource);
     }
 
-    private static void AssertFailure(SourceResolution result, string fault, string reason)
-    {
-        Assert.False(result.Succeeded);
-        Assert.Equal((fault, reason), (result.Failure!.Fault, result.Failure.Reason));
-        Assert.DoesNotContain(Token, result.Failure.Message, StringComparison.Ordinal);
-    }
-
-    private Task<SourceResolution> ResolveAsync(SourceSpec spec) => _resolver.ResolveAsync(spec, Token, CancellationToken.None);
-
     private async Task<(string Repo, string FileUrl)> CreateAsync(string defaultBranch = "main")
     {
         var repo = GitHubServerFixture.UniqueRepository("gitter");
-        var created = await _server.CreateRepositoryAsync(repo, Files, Token, defaultBranch);
+        var created = await Server.CreateRepositoryAsync(repo, Files, Token, defaultBranch);
         return (repo, new Uri(created.GitDirectory).AbsoluteUri);
     }
 }

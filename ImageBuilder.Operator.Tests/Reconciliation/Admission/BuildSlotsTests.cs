@@ -73,9 +73,8 @@ public sealed class BuildSlotsTests
         cancelled.Metadata.Annotations = new Dictionary<string, string> { [Annotations.Cancel] = "no" };
         var deleted = world.Build("deleted", "u2", 20, Phases.Queued);
         deleted.Metadata.DeletionTimestamp = world.Time.GetUtcNow().UtcDateTime;
-        var mine = world.Build("mine", "u3", 5);
 
-        Assert.True(world.Slots.TryAdmit(world.Context(mine)).Admitted);
+        AssertANewBuildIsAdmitted(world, "u3");
     }
 
     [Fact]
@@ -100,8 +99,7 @@ public sealed class BuildSlotsTests
     {
         var world = new SlotWorld(max: 2, perUser: 5);
         var build = world.Build("b", "u1", 10);
-        Assert.True(world.Slots.TryAdmit(world.Context(build)).Admitted);
-        world.Slots.Settle(ObjectKey.From(build), new ImageBuildStatus { Phase = Phases.Building, Job = JobNames.For(build, 1) });
+        AdmitAndMakeJob(world, build);
         world.Job(build);
 
         Assert.Single(world.Slots.Snapshot().Running);
@@ -112,8 +110,7 @@ public sealed class BuildSlotsTests
     {
         var world = new SlotWorld(max: 1, perUser: 1);
         var lost = world.Build("lost", "u1", 10);
-        Assert.True(world.Slots.TryAdmit(world.Context(lost)).Admitted);
-        world.Slots.Settle(ObjectKey.From(lost), new ImageBuildStatus { Phase = Phases.Building, Job = JobNames.For(lost, 1) });
+        AdmitAndMakeJob(world, lost);
         lost.Status!.Phase = Phases.Building;
         var next = world.Build("next", "u2", 5);
         Assert.False(world.Slots.TryAdmit(world.Context(next)).Admitted);
@@ -145,9 +142,8 @@ public sealed class BuildSlotsTests
         var world = new SlotWorld(max: 1, perUser: 1);
         var waitingForSecret = world.Build("no-secret", "u1", 60);
         waitingForSecret.Status!.TokenSecretMissingSince = world.Time.GetUtcNow().UtcDateTime;
-        var mine = world.Build("mine", "u1", 5);
 
-        Assert.True(world.Slots.TryAdmit(world.Context(mine)).Admitted);
+        AssertANewBuildIsAdmitted(world, "u1");
     }
 
     [Fact]
@@ -168,4 +164,15 @@ public sealed class BuildSlotsTests
         Assert.Empty(mapper.Map(job, job));
         Assert.Empty(mapper.Map(finished, null));
     }
+
+    /// <summary><paramref name="build"/> takes a slot and its first Job is made (the status write that names the Job).</summary>
+    private static void AdmitAndMakeJob(SlotWorld world, ImageBuild build)
+    {
+        Assert.True(world.Slots.TryAdmit(world.Context(build)).Admitted);
+        world.Slots.Settle(ObjectKey.From(build), new ImageBuildStatus { Phase = Phases.Building, Job = JobNames.For(build, 1) });
+    }
+
+    /// <summary>A new build of <paramref name="user"/> gets the slot: nothing the world holds counts as ahead of it.</summary>
+    private static void AssertANewBuildIsAdmitted(SlotWorld world, string user) =>
+        Assert.True(world.Slots.TryAdmit(world.Context(world.Build("mine", user, 5))).Admitted);
 }
