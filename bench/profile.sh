@@ -92,9 +92,9 @@ for n in "${!names[@]}"; do cpu1[$n]=$(cpu_of "${names[$n]:-0}"); done
 load_during=$(cut -d' ' -f1-3 /proc/loadavg)
 kill -INT "$tracer" "$counters" 2>/dev/null || true
 wait "$tracer" || log "dotnet-trace exited $? (see $work/trace.out)"
+touch "$work/hook/detached"
 wait "$counters" || true
 wait "$sampler" || true
-touch "$work/hook/detached"
 wait "$bench" || log "the bench exited $? (see $work/bench.out)"
 
 wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
@@ -106,7 +106,7 @@ wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
   echo "# load average: before $load_before; at the phase's end $load_during; $(nproc) cores"
   echo
   echo "## The bench's figures for this phase"
-  grep -E '^(ingest|reconcile|scale|cache hit|profile):' "$work/bench.out" || echo "(none printed; see $work/bench.out)"
+  grep -E '^(ingest|reconcile|scale|cache hit|profile)\b' "$work/bench.out" || echo "(none printed; see $work/bench.out)"
   echo
   echo "## CPU during the phase ($wall s of wall time; a core for the whole phase = $wall s)"
   printf '%-16s %10s %10s\n' process cpu_s cores

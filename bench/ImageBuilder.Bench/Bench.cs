@@ -113,7 +113,6 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
         await stopWatching.CancelAsync();
         await watching;
         var bridgeRate = count / bridgeClock.Elapsed.TotalSeconds;
-        await ProfileHook.EndAsync("ingest");
         _results["ingest_n"] = n;
         _results["ingest_concurrency"] = concurrency;
         _results["ingest_bridge_per_s"] = Stats.Round(bridgeRate, 1);
@@ -121,6 +120,7 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
         _results["ingest_ratio"] = Stats.Round(bridgeRate / bareRate);
         _results["lost"] = n - count;
         Console.WriteLine($"ingest: bridge {bridgeRate:0.0}/s, bare loop {bareRate:0.0}/s, lost {n - count}");
+        await ProfileHook.EndAsync("ingest");
     }
 
     private static async Task CountAddedAsync<T>(IAsyncEnumerable<(WatchEventType, T)> events, System.Collections.Concurrent.ConcurrentDictionary<string, bool> names, CancellationToken stop)

@@ -14,7 +14,8 @@ public static class ProfileHook
     /// <summary>The phases a profile can cover, as bench/profile.sh names them.</summary>
     public static readonly IReadOnlyList<string> Phases = ["ingest", "reconcile-idle", "settle"];
 
-    private static readonly TimeSpan AttachTimeout = TimeSpan.FromMinutes(2);
+    // Attaching and stopping (the rundown of every loaded method) take seconds on a quiet machine, minutes on a loaded one.
+    private static readonly TimeSpan AttachTimeout = TimeSpan.FromMinutes(10);
 
     private static string? Dir => Environment.GetEnvironmentVariable("BENCH_PROFILE_DIR") is { Length: > 0 } dir ? dir : null;
 
