@@ -5,7 +5,8 @@
 # BENCH_THROUGHPUT_N (50), BENCH_FAIRNESS_N (20). BENCH_ONLY (comma-separated: ingest, queue_fairness,
 # cache_hit, reconcile, e2e, throughput, warm_cold, rss) runs only those figures, e.g. BENCH_ONLY=e2e,warm_cold for the
 # BuildKit figures in a few minutes. Everything it starts is scoped to bench-* namespaces
-# and bench-* queues, and removed at the end.
+# and bench-* queues, and removed at the end. BENCH_RESULTS_DIR writes the figures elsewhere (bench/profile.sh
+# uses a scratch folder so a profiling run never replaces the committed latest.json).
 source "$(dirname "$0")/common.sh"
 cd "$(dirname "$0")/.."
 env_file=$(bash scripts/services.sh up 2>/dev/null | sed -n 's/^PLATFORM_ENV=//p' | tail -1)
@@ -17,4 +18,4 @@ dotnet build bench/ImageBuilder.Bench -c Release --nologo -v q -clp:ErrorsOnly >
 # The raw baseline runs buildctl-daemonless.sh on the host with the BuildKit the platform built.
 export BENCH_BUILDKIT_BIN="$BUILDKIT_BIN"
 log "measuring ${BENCH_ONLY:-every figure} (a full run takes about 30 minutes)"
-dotnet bench/ImageBuilder.Bench/bin/Release/net10.0/ImageBuilder.Bench.dll "$env_file" . bench/results
+dotnet bench/ImageBuilder.Bench/bin/Release/net10.0/ImageBuilder.Bench.dll "$env_file" . "${BENCH_RESULTS_DIR:-bench/results}"

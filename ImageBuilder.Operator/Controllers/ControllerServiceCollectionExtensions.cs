@@ -28,7 +28,8 @@ public static class ControllerServiceCollectionExtensions
         services.AddOptions<ControllerOptions>().Bind(configuration.GetSection(ControllerOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ControllerOptions>, ControllerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientFactory.BuildConfig(configuration)));
+        // Single-object answers are read asynchronously before the client's synchronous deserialization (see the handler).
+        services.TryAddSingleton<IKubernetes>(_ => new Kubernetes(KubernetesClientFactory.BuildConfig(configuration), new BufferedResponseHandler()));
         AddInformer<TEntity>(services, labelSelector: null, resync: true);
         configure?.Invoke(new ControllerBuilder<TEntity>(services));
         services.TryAddSingleton(CreateElection);

@@ -22,6 +22,7 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
     private readonly List<string> _queues = [];
     private readonly Dictionary<string, object?> _results = new(StringComparer.Ordinal);
     private GitHubTestServer _github = null!;
+    private int _operatorPid;
     private (string First, string Second) _compiled;
 
     public IReadOnlyDictionary<string, object?> Results => _results;
@@ -92,6 +93,7 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
             CountAddedAsync(_k8s.CustomObjects.WatchListNamespacedCustomObjectAsync(ImageBuild.Group, ImageBuild.Version, ingest, ImageBuild.Plural, cancellationToken: stopWatching.Token), builds, stopWatching.Token),
             CountAddedAsync(_k8s.CoreV1.WatchListNamespacedSecretAsync(ingest, labelSelector: $"{Annotations.ManagedByLabel}={Annotations.ManagedByValue}", cancellationToken: stopWatching.Token), secrets, stopWatching.Token));
         await Task.Delay(500);
+        await ProfileHook.BeginAsync("ingest", op.Pid);
         var bridgeClock = Stopwatch.StartNew();
         await queues.PublishManyAsync(prefix + ".build", Enumerable.Range(0, n).Select(i => RequestJson($"ingest{i}")));
         _results["ingest_publish_s"] = Stats.Round(bridgeClock.Elapsed.TotalSeconds);
@@ -118,6 +120,7 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
         _results["ingest_ratio"] = Stats.Round(bridgeRate / bareRate);
         _results["lost"] = n - count;
         Console.WriteLine($"ingest: bridge {bridgeRate:0.0}/s, bare loop {bareRate:0.0}/s, lost {n - count}");
+        await ProfileHook.EndAsync("ingest");
     }
 
     private static async Task CountAddedAsync<T>(IAsyncEnumerable<(WatchEventType, T)> events, System.Collections.Concurrent.ConcurrentDictionary<string, bool> names, CancellationToken stop)
@@ -218,6 +221,8 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
         using var stop = new CancellationTokenSource();
         var watch = WatchJobsAsync(ns, seen, stop.Token);
         await Task.Delay(500);
+        // Only the idle samples can be profiled (bench/profile.sh reconcile-idle); the hook ignores other labels.
+        await ProfileHook.BeginAsync("reconcile-" + label, _operatorPid);
         var samples = new List<double>();
         for (var i = 0; i < sizes.Reconcile; i++)
         {
@@ -236,6 +241,7 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
             }
             samples.Add(Stopwatch.GetElapsedTime(started, at).TotalMilliseconds);
         }
+        await ProfileHook.EndAsync("reconcile-" + label);
         await stop.CancelAsync();
         await watch;
         _results["reconcile_n"] = samples.Count;
@@ -491,6 +497,12 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
             var batch = target - present;
             var before = await op.MetricsAsync();
             var apiserver = ProcessMeasures.ApiServerPid();
+            // The first batch is the one bench/profile.sh settle traces.
+            var profiled = present == 0;
+            if (profiled)
+            {
+                await ProfileHook.BeginAsync("settle", op.Pid);
+            }
             var (operatorCpu, apiserverCpu) = (op.CpuSeconds(), apiserver is { } a0 ? ProcessMeasures.CpuSecondsOf(a0) : double.NaN);
             var clock = Stopwatch.StartNew();
             await Parallel.ForEachAsync(Enumerable.Range(present, batch), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
@@ -522,6 +534,11 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
             _results[$"settle_operator_cpu_ms_per_build_{target}"] = Stats.Round((op.CpuSeconds() - operatorCpu) / batch * 1000, 2);
             _results[$"settle_apiserver_cpu_ms_per_build_{target}"] = apiserver is { } a1 ? Stats.Round((ProcessMeasures.CpuSecondsOf(a1) - apiserverCpu) / batch * 1000, 2) : null;
             _results[$"load_average_{target}"] = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            // After the CPU figures, so the trace's stop and rundown are not counted in them.
+            if (profiled)
+            {
+                await ProfileHook.EndAsync("settle");
+            }
             await Task.Delay(5000);
             var rss = op.RssMb();
             var after = await op.MetricsAsync();
@@ -684,8 +701,12 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
         }));
 
     /// <summary>The Release build of the operator as its own process (as make run starts it), once it leads.</summary>
-    private Task<OperatorProcess> StartOperatorAsync(Dictionary<string, string> env, string logFile) =>
-        OperatorProcess.StartLeaderAsync(Path.Combine(repoRoot, "ImageBuilder.Operator/bin/Release/net10.0/ImageBuilder.Operator.dll"), env, logFile, TimeSpan.FromSeconds(60));
+    private async Task<OperatorProcess> StartOperatorAsync(Dictionary<string, string> env, string logFile)
+    {
+        var op = await OperatorProcess.StartLeaderAsync(Path.Combine(repoRoot, "ImageBuilder.Operator/bin/Release/net10.0/ImageBuilder.Operator.dll"), env, logFile, TimeSpan.FromSeconds(60));
+        _operatorPid = op.Pid;
+        return op;
+    }
 
     private async Task<string> NamespaceAsync(string prefix)
     {
