@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV_FILE := /var/lib/imagebuilder/platform.env
 
-.PHONY: help services run up logs down prep test format bench chaos fuzz submit build config devc
+.PHONY: help services run up logs down prep test format bench memprofile chaos fuzz submit build config devc
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ submit: ## publish a BuildRequest for the sample repository to the build queue
 
 bench: ## run the benchmarks; figures go to bench/results/latest.json
 	@bash scripts/bench.sh
+
+memprofile: ## the operator's memory at 1,000 and 5,000 ImageBuilds: counters, heap dump, to bench/results/memprofile-*.txt
+	@bash bench/memprofile.sh
 
 chaos: ## 100 requests while the leader is SIGKILLed and RabbitMQ restarts; figures to bench/results/chaos.json
 	@bash scripts/chaos.sh
