@@ -33,7 +33,7 @@ if [ "${1:-}" = "--collect" ]; then
     sed -n '2,$p' "/proc/$pid/smaps_rollup" | grep -E '^(Rss|Pss|Shared_Clean|Private_Dirty|Anonymous):'
     echo
     echo "### RSS by mapping (top 12, kB): [anon] is GC heap, native heaps, stacks and JIT data; files are mapped assemblies and libraries"
-    awk '/^[0-9a-f]+-[0-9a-f]+ /{name=($6==""?"[anon]":$6)} /^Rss:/{rss[name]+=$2} END{for(k in rss) if(rss[k]>0) printf "%8d  %s\n", rss[k], k}' "/proc/$pid/smaps" | sort -rn | head -12
+    awk '/^[0-9a-f]+-[0-9a-f]+ /{name=($6==""?"[anon]":$6)} /^Rss:/{rss[name]+=$2} END{for(k in rss) if(rss[k]>0) printf "%8d  %s\n", rss[k], k}' "/proc/$pid/smaps" | sort -rn | awk 'NR <= 12'
   } > "$out"
   # Counters before the dump: the dump's forced full collection would change the generation sizes.
   "$tools/dotnet-counters" collect -p "$pid" --counters 'EventCounters\System.Runtime' --refresh-interval 1 --duration 00:00:00:05 --format csv -o "$dir/counters-$n-eventcounters.csv" >/dev/null
@@ -46,6 +46,7 @@ if [ "${1:-}" = "--collect" ]; then
       tail -n +2 "$csv" | awk -F, '{last[$2 " " $3]=$5} END{for(k in last) printf "%-90s %s\n", k, last[k]}' | sort
     done | grep -Ei 'heap|gen|loh|poh|committed|fragment|working|gc-|gc\.|jit|assembl|thread-pool-thread|alloc' || true
   } >> "$out"
+  # (awk rather than head after sort: head's early exit would fail the pipeline under pipefail.)
   "$tools/dotnet-gcdump" collect -p "$pid" -o "$dir/operator-$n.gcdump" >/dev/null
   {
     echo
@@ -55,7 +56,7 @@ if [ "${1:-}" = "--collect" ]; then
     echo "top 40 types by bytes (the report lists a type once per size class, bytes per object and count: summed here as bytes x count)"
     printf '%12s %9s  %s\n' bytes count type
     awk 'NR > 4 && $1 ~ /^[0-9,]+$/ { b = $1; c = $2; gsub(",", "", b); gsub(",", "", c); $1 = ""; $2 = ""; sub(/^ +/, ""); sub(/ \(Bytes > [0-9]+K?\)/, "")
-         bytes[$0] += b * c; count[$0] += c } END { for (t in bytes) printf "%12d %9d  %s\n", bytes[t], count[t], t }' "$dir/report-$n.txt" | sort -rn | head -40
+         bytes[$0] += b * c; count[$0] += c } END { for (t in bytes) printf "%12d %9d  %s\n", bytes[t], count[t], t }' "$dir/report-$n.txt" | sort -rn | awk 'NR <= 40'
   } >> "$out"
   exit 0
 fi
@@ -83,6 +84,6 @@ overrides=$(env | grep -E '^BENCH_OPERATOR_' | sort | tr '\n' ' ' || true)
   echo "# the bench's figures (scratch $MEMPROFILE_DIR/latest.json):"
   grep -E '"(rss_|settle_per_s|cache_bytes|load_average)' "$MEMPROFILE_DIR/latest.json" | tr -d ' ,' | sed 's/^/#   /' || true
   echo
-  for f in "$MEMPROFILE_DIR"/at-*.txt; do cat "$f"; echo; done
+  for f in "$MEMPROFILE_DIR"/at-*.txt; do [ -f "$f" ] && cat "$f" && echo; done
 } > "$out"
 echo "memprofile: $out (dumps in $MEMPROFILE_DIR)"
