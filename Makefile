@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV_FILE := /var/lib/imagebuilder/platform.env
 
-.PHONY: help services run up logs down prep test format bench profile chaos fuzz submit build config devc
+.PHONY: help services run up logs down prep test format bench profile memprofile chaos fuzz submit build config devc
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ bench: ## run the benchmarks; figures go to bench/results/latest.json
 
 profile: ## profile the operator through one bench phase (PHASE=ingest|reconcile-idle|settle) with dotnet-trace; summary to bench/results/profile-PHASE.txt
 	@bash bench/profile.sh $(PHASE)
+
+memprofile: ## the operator's memory at 1,000 and 5,000 ImageBuilds: counters, heap dump, to bench/results/memprofile-*.txt
+	@bash bench/memprofile.sh
 
 chaos: ## 100 requests while the leader is SIGKILLed and RabbitMQ restarts; figures to bench/results/chaos.json
 	@bash scripts/chaos.sh

@@ -18,4 +18,5 @@ dotnet build bench/ImageBuilder.Bench -c Release --nologo -v q -clp:ErrorsOnly >
 # The raw baseline runs buildctl-daemonless.sh on the host with the BuildKit the platform built.
 export BENCH_BUILDKIT_BIN="$BUILDKIT_BIN"
 log "measuring ${BENCH_ONLY:-every figure} (a full run takes about 30 minutes)"
+# BENCH_RESULTS_DIR: where latest.json/.md and scaling.png go (make profile and bench/memprofile.sh keep their runs out of bench/results).
 dotnet bench/ImageBuilder.Bench/bin/Release/net10.0/ImageBuilder.Bench.dll "$env_file" . "${BENCH_RESULTS_DIR:-bench/results}"

@@ -150,6 +150,40 @@ public sealed class ImageBuildStoreTests
     }
 
     [Fact]
+    public async Task WriteStatus_ManyBuildsOverAndNeverReadAgain_ForgetsTheWritesTheCacheShowsButNotALaggingOne()
+    {
+        // A terminal build's last status write wakes no reconcile (status-only changes are not enqueued), so no read
+        // ever forgets it: the store must, once the cache shows it, or each finished build keeps an entry until deleted.
+        var store = Store();
+        ImageBuild Build(int i)
+        {
+            var build = Builds.New();
+            build.Metadata.Name = $"app-{i}";
+            // Not a number: the fake's writes number their versions from 1.
+            build.Metadata.ResourceVersion = "created";
+            _api.With(build);
+            _cache.With(build);
+            return build;
+        }
+        var lagging = Build(0);
+        await store.WriteStatusIfChangedAsync(lagging, new ImageBuildStatus { Phase = Phases.Succeeded }, CancellationToken.None);
+        for (var i = 1; i < ImageBuildStore.SweepAtLeast; i++)
+        {
+            var build = Build(i);
+            await store.WriteStatusIfChangedAsync(build, new ImageBuildStatus { Phase = Phases.Succeeded }, CancellationToken.None);
+            // The watch delivers this write to the cache before the next one; app-0's has not arrived.
+            _cache.With(_api.Get(new ObjectKey("team", build.Metadata.Name))!);
+        }
+
+        // Kept: app-0, and the write that reached the threshold (the sweep ran before the cache showed it).
+        Assert.Equal(2, store.PendingWrites);
+        _api.Reads.Clear();
+        var read = await store.GetAsync("team", "app-0", CancellationToken.None);
+        Assert.Equal(Phases.Succeeded, read!.Status!.Phase);
+        Assert.Equal([("team", "app-0")], _api.Reads);
+    }
+
+    [Fact]
     public async Task Get_AnotherWriterAfterOwnWrite_WaitsForTheCacheToShowTheirVersion()
     {
         var store = await AfterOwnWriteAsync(new ImageBuildStatus { Phase = Phases.Building });

@@ -14,8 +14,18 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// </summary>
 public sealed class ImageBuildStore(IObjectReader<ImageBuild> live, IStatusWriter<ImageBuild> statuses, IObjectCache<ImageBuild> cache)
 {
+    /// <summary>
+    /// Writes pending before <see cref="_written"/> is swept (at least this many, then twice what the last sweep kept).
+    /// </summary>
+    internal const int SweepAtLeast = 1024;
+
     /// <summary>The resourceVersion of each status this process wrote that the cache has not shown yet.</summary>
     private readonly ConcurrentDictionary<ObjectKey, string> _written = new();
+
+    private int _sweepAt = SweepAtLeast;
+
+    /// <summary>Entries in <see cref="_written"/>: statuses written that no read has seen in the cache yet.</summary>
+    internal int PendingWrites => _written.Count;
 
     public async Task<ImageBuild?> GetAsync(string ns, string name, CancellationToken cancellationToken)
     {
@@ -66,8 +76,31 @@ public sealed class ImageBuildStore(IObjectReader<ImageBuild> live, IStatusWrite
         if (stored?.Metadata?.ResourceVersion is { Length: > 0 } version)
         {
             _written[new ObjectKey(build.Metadata.NamespaceProperty, build.Metadata.Name)] = version;
+            if (_written.Count >= Volatile.Read(ref _sweepAt))
+            {
+                SweepCaughtUp();
+            }
         }
         return true;
+    }
+
+    /// <summary>
+    /// Forgets the writes the cache already shows. <see cref="GetAsync"/> forgets one when it reads it, but a status-only
+    /// change wakes no reconcile (the runtime enqueues spec and metadata changes), so a build's last write (the one that
+    /// made it terminal) was kept until the build was deleted: one entry per finished build, the bulk of the cache.
+    /// Removing only entries the cache has caught up with is what <see cref="GetAsync"/> does, so no read changes; the
+    /// threshold doubles with what stays, so the sweeps cost O(1) per write.
+    /// </summary>
+    private void SweepCaughtUp()
+    {
+        foreach (var (key, version) in _written)
+        {
+            if (cache.Get(key)?.Metadata.ResourceVersion == version)
+            {
+                _written.TryRemove(KeyValuePair.Create(key, version));
+            }
+        }
+        Volatile.Write(ref _sweepAt, Math.Max(SweepAtLeast, 2 * _written.Count));
     }
 
     /// <summary>True when <paramref name="status"/> (with the build's generation observed) differs from the build's.</summary>

@@ -554,6 +554,7 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
             _results[$"create_s_{target}"] = Stats.Round(created, 1);
             _results[$"settle_per_s_{target}"] = Stats.Round(batch / settled, 1);
             Console.WriteLine($"scale {target}: {total} ImageBuilds ({terminal} terminal), batch of {batch} created in {created:0.0}s, settled in {settled:0.0}s ({batch / settled:0.0}/s); RSS {rss:0.0} MiB; watch relisted {phases.Relists} times");
+            await RunRssHookAsync(op, target);
             var (p50, p99) = await MeasureReconcileAsync(ns, target.ToString(System.Globalization.CultureInfo.InvariantCulture));
             _results[$"reconcile_p50_ms_{target}"] = p50;
             _results[$"reconcile_p99_ms_{target}"] = p99;
@@ -569,6 +570,29 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
             _results["settle_per_s"] = points.MaxBy(p => p["n"])!.GetValueOrDefault("settle_per_s");
         }
         await MeasureCacheCostAsync(ns);
+    }
+
+    /// <summary>
+    /// BENCH_RSS_HOOK: a shell command run at each scaling size once the RSS is read (before the reconcile samples), with
+    /// BENCH_OPERATOR_PID and BENCH_N set, while the ImageBuilds stay present: bench/memprofile.sh collects a heap
+    /// dump and the GC counters there. A hook that fails fails the run, as its figures would be missing.
+    /// </summary>
+    private static async Task RunRssHookAsync(OperatorProcess op, int target)
+    {
+        if (Environment.GetEnvironmentVariable("BENCH_RSS_HOOK") is not { Length: > 0 } hook)
+        {
+            return;
+        }
+        var psi = new ProcessStartInfo("bash", ["-c", hook]);
+        psi.Environment["BENCH_OPERATOR_PID"] = op.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        psi.Environment["BENCH_N"] = target.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start BENCH_RSS_HOOK");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"BENCH_RSS_HOOK exited with {process.ExitCode} at {target} ImageBuilds");
+        }
     }
 
     /// <summary>
@@ -698,7 +722,28 @@ public sealed partial class Bench(PlatformEnvironment platform, string repoRoot,
             // its own) would turn them into queue waits.
             ["Build:MaxConcurrentBuilds"] = "1000",
             ["Build:MaxConcurrentBuildsPerUser"] = "1000",
-        }));
+            // As the operator's image sets it (ImageBuilder.Operator.csproj, deploy/images/operator/Dockerfile): the
+            // runtime reads it only from the environment, so the bench's operator would otherwise run without it.
+            ["DOTNET_GCgen0size"] = "0x400000",
+        }, OperatorOverrides()));
+
+    /// <summary>
+    /// BENCH_OPERATOR_&lt;NAME&gt;=value starts the operators with NAME=value (e.g. BENCH_OPERATOR_DOTNET_GCConserveMemory=5),
+    /// so runtime settings can be compared on the same bench without a rebuild and without touching the bench's own process.
+    /// </summary>
+    private static Dictionary<string, string?> OperatorOverrides()
+    {
+        const string Prefix = "BENCH_OPERATOR_";
+        var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            if (variable.Key is string key && key.StartsWith(Prefix, StringComparison.Ordinal) && key.Length > Prefix.Length)
+            {
+                overrides[key[Prefix.Length..]] = variable.Value as string;
+            }
+        }
+        return overrides;
+    }
 
     /// <summary>The Release build of the operator as its own process (as make run starts it), once it leads.</summary>
     private async Task<OperatorProcess> StartOperatorAsync(Dictionary<string, string> env, string logFile)
