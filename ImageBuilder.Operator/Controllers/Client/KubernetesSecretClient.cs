@@ -28,4 +28,7 @@ public sealed class KubernetesSecretClient(IKubernetes kubernetes) : IObjectRead
 
     public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken) =>
         kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, @namespace, cancellationToken: cancellationToken);
+
+    public Task DeleteAsync(string @namespace, string name, string uid, CancellationToken cancellationToken) =>
+        kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, @namespace, DeleteOptions.Background(uid), cancellationToken: cancellationToken);
 }
