@@ -32,6 +32,8 @@ public sealed class ImageBuildControllerTests
         Assert.Contains(provider.GetServices<IHostedService>(), s => s is ControllerHost<ImageBuild>);
         Assert.Equal<CacheTransform<V1Job>>(JobCacheTrim.Trim, provider.GetRequiredService<CacheTransform<V1Job>>());
         Assert.Equal<CacheTransform<ImageBuild>>(ImageBuildCacheTrim.Trim, provider.GetRequiredService<CacheTransform<ImageBuild>>());
+        // The builds' cache keeps the index supersession and retention read (an index it does not keep throws).
+        Assert.Empty(provider.GetRequiredService<IObjectCache<ImageBuild>>().ByIndex(Supersession.ByApplication, "team\n18008\napp"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Client;
 using k8s;
@@ -8,13 +9,14 @@ using k8s.Models;
 namespace ImageBuilder.Operator.Tests.Reconciliation;
 
 /// <summary>
-/// In-memory objects behind the runtime's seams (read, list, create, replace, status write, delete), for step tests:
-/// our own interfaces, not a fake of Kubernetes. They answer as the seams' contracts say: 409 for a name already
-/// taken or a stale resourceVersion, 404 for a missing object; <see cref="FailNext"/> queues any other answer.
+/// In-memory objects behind the runtime's seams (read, list, create, replace, status write, merge patch, delete), for
+/// step tests: our own interfaces, not a fake of Kubernetes. They answer as the seams' contracts say: 409 for a name
+/// already taken, a stale resourceVersion or a uid precondition that no longer holds, 404 for a missing object;
+/// <see cref="FailNext"/> queues any other answer.
 /// Label selectors of the form <c>k=v[,k=v]</c>, the only form the steps use. Also the read side of an informer cache
 /// holding the same objects (cache reads are not counted in <see cref="Reads"/>, which are the live ones).
 /// </summary>
-internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, IObjectCreator<T>, IObjectReplacer<T>, IStatusWriter<T>, IObjectDeleter<T>, IObjectCache<T>
+internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, IObjectCreator<T>, IObjectReplacer<T>, IStatusWriter<T>, IObjectPatcher<T>, IObjectDeleter<T>, IObjectCache<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly Dictionary<(string Namespace, string Name), T> _objects = [];
@@ -33,7 +35,7 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
 
     public List<T> StatusWrites { get; } = [];
 
-    /// <summary>Every successful write as "operation namespace/name", in order; share one list between fakes to see the order across types.</summary>
+    /// <summary>Every successful write or delete as "operation namespace/name", in order; share one list between fakes to see the order across types.</summary>
     public List<string> Journal { get; init; } = [];
 
     /// <summary>Live lists made (<see cref="ListAsync"/>), by label selector.</summary>
@@ -118,11 +120,37 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
         return Task.FromResult(Store(@namespace, obj, nameof(ReplaceStatusAsync)));
     }
 
+    /// <summary>Applies the merge patch as RFC 7386 says (an object merges field by field, null removes, anything else replaces).</summary>
+    public Task<T> MergePatchAsync(string @namespace, string name, object patch, CancellationToken cancellationToken)
+    {
+        Answer(nameof(MergePatchAsync), cancellationToken);
+        if (!_objects.TryGetValue((@namespace, name), out var stored))
+        {
+            throw ApiErrors.Status(HttpStatusCode.NotFound, $"\"{name}\" not found");
+        }
+        var merged = Merge(JsonNode.Parse(KubernetesJson.Serialize(stored)), JsonNode.Parse(KubernetesJson.Serialize(patch)));
+        return Task.FromResult(Store(@namespace, KubernetesJson.Deserialize<T>(merged!.ToJsonString()), nameof(MergePatchAsync)));
+    }
+
     public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         Answer(nameof(DeleteAsync), cancellationToken);
-        Deleted.Add((@namespace, name));
-        _objects.Remove((@namespace, name));
+        Remove(@namespace, name);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(string @namespace, string name, string uid, CancellationToken cancellationToken)
+    {
+        Answer(nameof(DeleteAsync), cancellationToken);
+        if (!_objects.TryGetValue((@namespace, name), out var stored))
+        {
+            throw ApiErrors.Status(HttpStatusCode.NotFound, $"\"{name}\" not found");
+        }
+        if (stored.Metadata.Uid != uid)
+        {
+            throw ApiErrors.Status(HttpStatusCode.Conflict, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {stored.Metadata.Uid}");
+        }
+        Remove(@namespace, name);
         return Task.CompletedTask;
     }
 
@@ -145,6 +173,32 @@ internal sealed class InMemoryObjects<T> : IObjectReader<T>, IObjectLister<T>, I
         {
             throw ApiErrors.Status(HttpStatusCode.Conflict, $"Operation cannot be fulfilled on \"{obj.Metadata.Name}\": the object has been modified");
         }
+    }
+
+    private void Remove(string @namespace, string name)
+    {
+        Deleted.Add((@namespace, name));
+        _objects.Remove((@namespace, name));
+        Journal.Add($"{nameof(DeleteAsync)} {@namespace}/{name}");
+    }
+
+    private static JsonNode? Merge(JsonNode? target, JsonNode? patch)
+    {
+        if (patch is not JsonObject changes)
+        {
+            return patch?.DeepClone();
+        }
+        var result = target is JsonObject current ? (JsonObject)current.DeepClone() : [];
+        foreach (var (field, value) in changes)
+        {
+            if (value is null)
+            {
+                result.Remove(field);
+                continue;
+            }
+            result[field] = Merge(result[field], value);
+        }
+        return result;
     }
 
     /// <summary>Stores a copy with a new resourceVersion and returns another: the caller's object is never changed, as with the real client.</summary>

@@ -16,7 +16,8 @@ public static class ControllerServiceCollectionExtensions
     /// an informer for <typeparamref name="TEntity"/> (readable as <see cref="IObjectCache{T}"/>), the watches
     /// <paramref name="configure"/> adds (owned and mapped types, see <see cref="ControllerBuilder{TPrimary}"/>),
     /// leader election (<see cref="ILeaderStatus"/>) and the hosted <see cref="ControllerHost{TEntity}"/>.
-    /// A <see cref="CacheTransform{T}"/> registered for a type decides what its cache keeps (by default <see cref="CacheTransforms.Metadata{T}"/>).
+    /// A <see cref="CacheTransform{T}"/> registered for a type decides what its cache keeps (by default <see cref="CacheTransforms.Metadata{T}"/>),
+    /// and each <see cref="CacheIndex{T}"/> registered for it is an index its cache keeps (<see cref="IObjectCache{T}.ByIndex"/>).
     /// The caller registers the <see cref="IReconciler{TEntity}"/> (any lifetime: it is resolved in a scope per reconcile).
     /// </summary>
     public static IServiceCollection AddControllerRuntime<TEntity>(
@@ -48,7 +49,12 @@ public static class ControllerServiceCollectionExtensions
             var client = new KubernetesResourceClient<T>(sp.GetRequiredService<IKubernetes>(), options.Namespace, labelSelector, time);
             var settings = new InformerSettings { ResyncPeriod = resync ? options.ResyncPeriod : TimeSpan.Zero, WatchTimeout = options.WatchTimeout };
             // The caller may register what its cache keeps of T; otherwise only the metadata is trimmed.
-            return new ResourceInformer<T>(client, settings, time, sp.GetRequiredService<ILogger<ResourceInformer<T>>>(), sp.GetService<CacheTransform<T>>());
+            var informer = new ResourceInformer<T>(client, settings, time, sp.GetRequiredService<ILogger<ResourceInformer<T>>>(), sp.GetService<CacheTransform<T>>());
+            foreach (var index in sp.GetServices<CacheIndex<T>>())
+            {
+                informer.AddIndex(index);
+            }
+            return informer;
         });
         services.TryAddSingleton<IObjectCache<T>>(sp => sp.GetRequiredService<ResourceInformer<T>>());
     }

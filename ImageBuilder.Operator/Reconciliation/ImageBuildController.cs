@@ -22,12 +22,14 @@ public static class ImageBuildController
     /// Adds the runtime for <see cref="ImageBuild"/> (resynced, all of them) with the operator's Jobs as owned objects
     /// (each change reconciles its build) and <see cref="QueuedBuildsOnFreedSlot"/> on the same Jobs. The reconciler
     /// itself comes from <see cref="ReconciliationServiceCollectionExtensions.AddReconciliation"/>. The caches keep what
-    /// <see cref="ImageBuildCacheTrim"/> and <see cref="JobCacheTrim"/> leave.
+    /// <see cref="ImageBuildCacheTrim"/> and <see cref="JobCacheTrim"/> leave, the builds indexed by application
+    /// (<see cref="Supersession.ByApplication"/>).
     /// </summary>
     public static IServiceCollection AddImageBuildController(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton<CacheTransform<ImageBuild>>(ImageBuildCacheTrim.Trim);
         services.TryAddSingleton<CacheTransform<V1Job>>(JobCacheTrim.Trim);
+        services.AddSingleton(Supersession.ByApplication);
         return services.AddControllerRuntime<ImageBuild>(configuration, controller => controller
             .Owns<V1Job>(ManagedJobsSelector, ownerLabel: Annotations.BuildLabel)
             .Watches<V1Job, QueuedBuildsOnFreedSlot>(ManagedJobsSelector));

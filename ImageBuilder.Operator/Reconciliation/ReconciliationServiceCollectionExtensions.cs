@@ -36,8 +36,11 @@ public static class ReconciliationServiceCollectionExtensions
         services.TryAddSingleton<IObjectDeleter<V1Job>>(sp => sp.GetRequiredService<KubernetesJobClient>());
         services.TryAddSingleton<IObjectLister<V1Pod>, KubernetesPodLister>();
         services.TryAddSingleton<IObjectCreator<Corev1Event>, KubernetesEventCreator>();
-        services.TryAddSingleton<IObjectReader<ImageBuild>>(sp => new KubernetesCustomObjectClient<ImageBuild>(sp.GetRequiredService<IKubernetes>()));
-        services.TryAddSingleton<IStatusWriter<ImageBuild>, KubernetesCustomObjectClient<ImageBuild>>();
+        services.TryAddSingleton<KubernetesCustomObjectClient<ImageBuild>>();
+        services.TryAddSingleton<IObjectReader<ImageBuild>>(sp => sp.GetRequiredService<KubernetesCustomObjectClient<ImageBuild>>());
+        services.TryAddSingleton<IStatusWriter<ImageBuild>>(sp => sp.GetRequiredService<KubernetesCustomObjectClient<ImageBuild>>());
+        services.TryAddSingleton<IObjectPatcher<ImageBuild>>(sp => sp.GetRequiredService<KubernetesCustomObjectClient<ImageBuild>>());
+        services.TryAddSingleton<IObjectDeleter<ImageBuild>>(sp => sp.GetRequiredService<KubernetesCustomObjectClient<ImageBuild>>());
         services.AddSingleton<TokenReader>();
         services.AddSingleton<RegistrySecrets>();
         services.AddSingleton<BuildTeardown>();

@@ -1,4 +1,5 @@
 using ImageBuilder.Operator.Api;
+using ImageBuilder.Operator.Controllers;
 
 namespace ImageBuilder.Operator.Reconciliation;
 
@@ -11,6 +12,12 @@ namespace ImageBuilder.Operator.Reconciliation;
 /// </summary>
 public static class Supersession
 {
+    /// <summary>
+    /// The informer cache's index of the builds of each application (<see cref="ApplicationKey"/>): supersession and
+    /// retention read one application's builds, not the namespace's.
+    /// </summary>
+    public static readonly CacheIndex<ImageBuild> ByApplication = new("application", b => b.Spec is null ? null : ApplicationKey(b));
+
     /// <summary>The application a build deploys, or null when it names none.</summary>
     public static string? ApplicationKey(ImageBuild build)
     {

@@ -8,13 +8,13 @@ namespace ImageBuilder.Operator.Controllers.Client;
 /// <summary>
 /// Objects of one core-group kind by name, live; never listed or watched. The core group (/api/v1) has no generic
 /// path (<see cref="KubernetesResourceClient{T}"/> serves named groups only) and the generated client has one method
-/// per kind and verb, so a kind is given as its four calls (<see cref="KubernetesCoreObjects"/>).
+/// per kind and verb, so a kind is given as its four calls (a delete takes its options: none, or a uid precondition) (<see cref="KubernetesCoreObjects"/>).
 /// </summary>
 public sealed class KubernetesCoreObjectClient<T>(
     Func<string, string, CancellationToken, Task<T>> read,
     Func<string, T, CancellationToken, Task<T>> create,
     Func<string, T, CancellationToken, Task<T>> replace,
-    Func<string, string, CancellationToken, Task> delete)
+    Func<string, string, V1DeleteOptions?, CancellationToken, Task> delete)
     : IObjectReader<T>, IObjectCreator<T>, IObjectReplacer<T>, IObjectDeleter<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
@@ -34,5 +34,8 @@ public sealed class KubernetesCoreObjectClient<T>(
 
     public Task<T> ReplaceAsync(string @namespace, T obj, CancellationToken cancellationToken) => replace(@namespace, obj, cancellationToken);
 
-    public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken) => delete(@namespace, name, cancellationToken);
+    public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken) => delete(@namespace, name, null, cancellationToken);
+
+    public Task DeleteAsync(string @namespace, string name, string uid, CancellationToken cancellationToken) =>
+        delete(@namespace, name, DeleteOptions.Background(uid), cancellationToken);
 }

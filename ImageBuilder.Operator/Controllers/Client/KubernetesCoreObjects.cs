@@ -13,7 +13,7 @@ public static class KubernetesCoreObjects
             (ns, name, ct) => kubernetes.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: ct),
             (ns, obj, ct) => kubernetes.CoreV1.CreateNamespacedSecretAsync(obj, ns, cancellationToken: ct),
             (ns, obj, ct) => kubernetes.CoreV1.ReplaceNamespacedSecretAsync(obj, obj.Metadata.Name, ns, cancellationToken: ct),
-            (ns, name, ct) => kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, ns, cancellationToken: ct));
+            (ns, name, options, ct) => kubernetes.CoreV1.DeleteNamespacedSecretAsync(name, ns, options, cancellationToken: ct));
     }
 
     public static KubernetesCoreObjectClient<V1ConfigMap> ConfigMaps(IKubernetes kubernetes)
@@ -23,6 +23,6 @@ public static class KubernetesCoreObjects
             (ns, name, ct) => kubernetes.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct),
             (ns, obj, ct) => kubernetes.CoreV1.CreateNamespacedConfigMapAsync(obj, ns, cancellationToken: ct),
             (ns, obj, ct) => kubernetes.CoreV1.ReplaceNamespacedConfigMapAsync(obj, obj.Metadata.Name, ns, cancellationToken: ct),
-            (ns, name, ct) => kubernetes.CoreV1.DeleteNamespacedConfigMapAsync(name, ns, cancellationToken: ct));
+            (ns, name, options, ct) => kubernetes.CoreV1.DeleteNamespacedConfigMapAsync(name, ns, options, cancellationToken: ct));
     }
 }

@@ -7,10 +7,11 @@ using k8s.Models;
 namespace ImageBuilder.Operator.Controllers.Client;
 
 /// <summary>
-/// Live reads and status writes through the API's generic <c>/apis/{group}/{version}/namespaces/{ns}/{plural}</c>
-/// paths, with group, version and plural from <see cref="KubernetesEntityAttribute"/> (as <see cref="KubernetesResourceClient{T}"/>).
+/// Live reads, status writes, merge patches and deletes through the API's generic
+/// <c>/apis/{group}/{version}/namespaces/{ns}/{plural}</c> paths, with group, version and plural from
+/// <see cref="KubernetesEntityAttribute"/> (as <see cref="KubernetesResourceClient{T}"/>).
 /// </summary>
-public sealed class KubernetesCustomObjectClient<T> : IObjectReader<T>, IStatusWriter<T>
+public sealed class KubernetesCustomObjectClient<T> : IObjectReader<T>, IStatusWriter<T>, IObjectPatcher<T>, IObjectDeleter<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly IKubernetes _kubernetes;
@@ -46,6 +47,16 @@ public sealed class KubernetesCustomObjectClient<T> : IObjectReader<T>, IStatusW
         ArgumentNullException.ThrowIfNull(obj);
         return _kubernetes.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<T>(obj, _group, _version, @namespace, _plural, obj.Metadata.Name, cancellationToken: cancellationToken);
     }
+
+    public Task<T> MergePatchAsync(string @namespace, string name, object patch, CancellationToken cancellationToken) =>
+        _kubernetes.CustomObjects.PatchNamespacedCustomObjectAsync<T>(
+            new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), _group, _version, @namespace, _plural, name, cancellationToken: cancellationToken);
+
+    public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken) =>
+        _kubernetes.CustomObjects.DeleteNamespacedCustomObjectAsync(_group, _version, @namespace, _plural, name, DeleteOptions.Background(), cancellationToken: cancellationToken);
+
+    public Task DeleteAsync(string @namespace, string name, string uid, CancellationToken cancellationToken) =>
+        _kubernetes.CustomObjects.DeleteNamespacedCustomObjectAsync(_group, _version, @namespace, _plural, name, DeleteOptions.Background(uid), cancellationToken: cancellationToken);
 
     /// <summary>The apiserver names the object in a 404 for a missing object, and nothing in one for a missing resource type.</summary>
     private static bool IsMissingResource(HttpOperationException e)

@@ -29,4 +29,7 @@ public sealed class KubernetesJobClient(IKubernetes kubernetes) : IObjectCreator
     /// <summary>Background propagation: the Job's pods go with it.</summary>
     public Task DeleteAsync(string @namespace, string name, CancellationToken cancellationToken) =>
         kubernetes.BatchV1.DeleteNamespacedJobAsync(name, @namespace, propagationPolicy: "Background", cancellationToken: cancellationToken);
+
+    public Task DeleteAsync(string @namespace, string name, string uid, CancellationToken cancellationToken) =>
+        kubernetes.BatchV1.DeleteNamespacedJobAsync(name, @namespace, DeleteOptions.Background(uid), cancellationToken: cancellationToken);
 }

@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "An event handler for {Kind} threw")]
     public static partial void HandlerThrew(ILogger logger, string kind, Exception exception);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "The key function of cache index {Index} of {Kind} threw; the object is left out of that index")]
+    public static partial void IndexKeyFailed(ILogger logger, string kind, string index, Exception exception);
 }

@@ -25,6 +25,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
     private readonly ILogger _logger;
     private readonly string _kind = typeof(T).Name;
     private readonly CacheTransform<T> _transform;
+    private readonly CacheIndexes<T> _indexes;
     private IInformerHandler<T>[] _handlers = [];
     private string? _resourceVersion;
     private int _failures;
@@ -49,6 +50,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
         _time = time;
         _logger = logger;
         _transform = transform ?? CacheTransforms.Metadata;
+        _indexes = new CacheIndexes<T>((index, e) => Log.IndexKeyFailed(_logger, _kind, index, e));
     }
 
     public bool HasSynced => _synced.Task.IsCompleted;
@@ -83,12 +85,18 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
         }
     }
 
+    /// <summary>Keeps <paramref name="index"/> from now on (<see cref="ByIndex"/>); add each before <see cref="RunAsync"/>.</summary>
+    public void AddIndex(CacheIndex<T> index) => _indexes.Add(index, _store);
+
     public T? Get(ObjectKey key) => _store.TryGetValue(key, out var obj) ? obj : null;
 
     public IReadOnlyList<T> List(string? @namespace = null) =>
         string.IsNullOrEmpty(@namespace)
             ? [.. _store.Values]
             : [.. _store.Where(p => p.Key.Namespace == @namespace).Select(p => p.Value)];
+
+    /// <summary>From the index, in time proportional to what it returns; an index not added (<see cref="AddIndex"/>) throws.</summary>
+    public IReadOnlyList<T> ByIndex(CacheIndex<T> index, string key) => _indexes.Get(index, key);
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => _synced.Task.WaitAsync(cancellationToken);
 
@@ -216,6 +224,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
                 break;
             case WatchEventType.Deleted:
                 _store.TryRemove(key, out _);
+                _indexes.Remove(key);
                 Notify(h => h.OnDelete(obj));
                 break;
             case WatchEventType.Bookmark:
@@ -235,10 +244,12 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
         if (_store.TryGetValue(key, out var old))
         {
             _store[key] = obj;
+            _indexes.Set(key, obj);
             Notify(h => h.OnUpdate(old, obj));
             return;
         }
         _store[key] = obj;
+        _indexes.Set(key, obj);
         Notify(h => h.OnAdd(obj));
     }
 
@@ -254,6 +265,7 @@ public sealed class ResourceInformer<T> : IObjectCache<T>, IInformer
         {
             if (!fresh.ContainsKey(key) && _store.TryRemove(key, out _))
             {
+                _indexes.Remove(key);
                 Notify(h => h.OnDelete(old));
             }
         }

@@ -1,11 +1,10 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
 using ImageBuilder.Operator.Requests;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
 using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Reconciliation.Steps;
@@ -17,7 +16,7 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// so its request, redelivered, is not built again. Sets: no condition (the object goes).
 /// </summary>
 public sealed class RetentionStep(
-    IKubernetes kubernetes,
+    IObjectDeleter<ImageBuild> deleter,
     IObjectCache<ImageBuild> cache,
     RetiredBuilds retired,
     IOptions<RetentionOptions> options,
@@ -34,7 +33,7 @@ public sealed class RetentionStep(
         }
         var self = new ImageBuild { Metadata = context.Build.Metadata, Spec = context.Build.Spec, Status = context.Status };
         var application = Supersession.ApplicationKey(self) is { } key
-            ? cache.List(context.Namespace).Where(b => b.Metadata.Uid != self.Metadata.Uid && b.Metadata.DeletionTimestamp is null && Supersession.ApplicationKey(b) == key).Append(self).ToList()
+            ? cache.ByIndex(Supersession.ByApplication, key).Where(b => b.Metadata.Uid != self.Metadata.Uid && b.Metadata.DeletionTimestamp is null).Append(self).ToList()
             : [self];
         var deleteSelf = false;
         foreach (var (build, why) in RetentionPolicy.Doomed(application, PolicyOf, context.Now))
@@ -79,9 +78,7 @@ public sealed class RetentionStep(
         try
         {
             // The uid precondition: never a newer ImageBuild that took the name since the cache saw this one.
-            await kubernetes.CustomObjects.DeleteNamespacedCustomObjectAsync(ImageBuild.Group, ImageBuild.Version, build.Metadata.NamespaceProperty, ImageBuild.Plural,
-                build.Metadata.Name, new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = build.Metadata.Uid }, PropagationPolicy = "Background" },
-                cancellationToken: cancellationToken);
+            await deleter.DeleteAsync(build.Metadata.NamespaceProperty, build.Metadata.Name, build.Metadata.Uid, cancellationToken);
             Log.RetentionDeleted(logger, build.Metadata.NamespaceProperty, build.Metadata.Name, why);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)

@@ -1,10 +1,9 @@
 using System.Net;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
+using ImageBuilder.Operator.Controllers.Client;
 using ImageBuilder.Operator.Options;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
 using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Reconciliation.Steps;
@@ -17,21 +16,22 @@ namespace ImageBuilder.Operator.Reconciliation.Steps;
 /// (a running build would otherwise wait for its Job to change or for the resync). Sets: Building.
 /// </summary>
 /// <remarks>
-/// Siblings come from the informer's cache. A stale cache can only delay a decision, not make a wrong one: of two builds,
-/// the one the watch delivered second sees the first in the cache when it is reconciled, so one of the two reconciles
-/// always finds the pair. Notifications do not depend on this step (<see cref="NotificationOrder"/> reads live).
+/// Siblings come from the informer's cache (its index of each application's builds). A stale cache can only delay a
+/// decision, not make a wrong one: of two builds, the one the watch delivered second sees the first in the cache when
+/// it is reconciled, so one of the two reconciles always finds the pair. Notifications do not depend on this step (<see cref="NotificationOrder"/> reads live).
 /// </remarks>
-public sealed class SupersedeStep(IKubernetes kubernetes, BuildTeardown teardown, IObjectCache<ImageBuild> cache, IOptions<SupersedeOptions> options, ILogger<SupersedeStep> logger) : IReconcileStep
+public sealed class SupersedeStep(IObjectPatcher<ImageBuild> patcher, BuildTeardown teardown, IObjectCache<ImageBuild> cache, IOptions<SupersedeOptions> options, ILogger<SupersedeStep> logger) : IReconcileStep
 {
     private static readonly TimeSpan AfterWrite = TimeSpan.FromSeconds(1);
 
     public async Task<StepResult> RunAsync(ReconcileContext context, CancellationToken cancellationToken)
     {
-        if (!options.Value.Enabled || !Supersession.CanBeSuperseded(context.Status.Phase) || Supersession.ApplicationKey(context.Build) is null)
+        if (!options.Value.Enabled || !Supersession.CanBeSuperseded(context.Status.Phase) || Supersession.ApplicationKey(context.Build) is not { } application)
         {
             return StepResult.Continue();
         }
-        var siblings = cache.List(context.Namespace);
+        // Only builds of the same application supersede one another: the cache's index has them without a scan of the namespace.
+        var siblings = cache.ByIndex(Supersession.ByApplication, application);
         if (Supersession.SupersededBy(context.Build, siblings) is { } newer)
         {
             await SupersedeAsync(context, newer, cancellationToken);
@@ -79,8 +79,7 @@ public sealed class SupersedeStep(IKubernetes kubernetes, BuildTeardown teardown
         var patch = new { metadata = new { annotations = new Dictionary<string, string> { [Annotations.SupersededBy] = value } } };
         try
         {
-            await kubernetes.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch),
-                ImageBuild.Group, ImageBuild.Version, older.Metadata.NamespaceProperty, ImageBuild.Plural, older.Metadata.Name, cancellationToken: cancellationToken);
+            await patcher.MergePatchAsync(older.Metadata.NamespaceProperty, older.Metadata.Name, patch, cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
