@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using Xunit;
@@ -107,34 +106,13 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>Runs a command and returns its stdout; throws with stderr when it fails.</summary>
     public static async Task<string> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout, string? stdin = null)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
-        foreach (var a in args)
+        var start = ProcessRun.Command(file, args);
+        var outcome = await ProcessRun.RunAsync(start, timeout, stdin);
+        if (outcome.ExitCode != 0)
         {
-            psi.ArgumentList.Add(a);
+            throw new InvalidOperationException($"{ProcessRun.Describe(start)} exited {outcome.ExitCode}:\n{outcome.StdErr}\n{outcome.StdOut}");
         }
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
-        if (stdin is not null)
-        {
-            await p.StandardInput.WriteAsync(stdin);
-            p.StandardInput.Close();
-        }
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', psi.ArgumentList)} did not finish in {timeout}:\n{await stderr}");
-        }
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', psi.ArgumentList)} exited {p.ExitCode}:\n{await stderr}\n{await stdout}");
-        }
-        return await stdout;
+        return outcome.StdOut;
     }
 
     private static string FindRepoRoot()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace ImageBuilder.Operator.Tests.Deploy;
@@ -141,11 +140,7 @@ public sealed partial class DevEnvTests : IDisposable
     // The test process's environment minus what would steer the scripts (a developer's own settings), plus the given one.
     private static async Task<HelmResult> RunAsync(string file, IEnumerable<string> args, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Helm.RepoRoot };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
+        var start = ProcessRun.Command(file, args, Helm.RepoRoot);
         foreach (var name in DocumentedName().Matches(await File.ReadAllTextAsync(Example)).Select(m => m.Groups[1].Value).Append("DEV_ENV_FILE"))
         {
             start.Environment.Remove(name);
@@ -154,20 +149,8 @@ public sealed partial class DevEnvTests : IDisposable
         {
             start.Environment[name] = value;
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + file);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not end within {Timeout}");
-        }
-        return new HelmResult(process.ExitCode, await stdout, await stderr);
+        var outcome = await ProcessRun.RunAsync(start, Timeout);
+        return new HelmResult(outcome.ExitCode, outcome.StdOut, outcome.StdErr);
     }
 
     private static void CopyDirectory(string from, string to)

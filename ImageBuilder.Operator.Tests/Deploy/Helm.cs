@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ImageBuilder.Operator.Tests.Deploy;
 
 /// <summary>
@@ -82,25 +80,8 @@ internal static class Helm
     /// <summary>Any program (kubectl, whose "no" from auth can-i is exit 1), with its exit code instead of an exception.</summary>
     public static async Task<HelmResult> RunProcessAsync(string file, IEnumerable<string> args, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', psi.ArgumentList)} did not finish in {timeout}");
-        }
-        return new HelmResult(process.ExitCode, await stdout, await stderr);
+        var outcome = await ProcessRun.RunAsync(ProcessRun.Command(file, args, RepoRoot), timeout);
+        return new HelmResult(outcome.ExitCode, outcome.StdOut, outcome.StdErr);
     }
 
     private static string FindRepoRoot()
