@@ -42,17 +42,7 @@ public sealed class OperatorProcess : IOperatorInstance
     {
         ArgumentNullException.ThrowIfNull(environment);
         var url = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
-        // From its own folder, as a release runs it: its appsettings.json applies.
-        var psi = new ProcessStartInfo("dotnet", operatorDll)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(operatorDll)!,
-        };
-        foreach (var (key, value) in environment)
-        {
-            psi.Environment[key] = value;
-        }
+        var psi = StartInfo(operatorDll, environment);
         if (identity is not null)
         {
             psi.Environment["Controller__LeaderElection__Identity"] = identity;
@@ -65,6 +55,26 @@ public sealed class OperatorProcess : IOperatorInstance
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new OperatorProcess(process, log, logFile, url, identity);
+    }
+
+    /// <summary>
+    /// How the operator's dll is started with <paramref name="environment"/>: from its own folder, as a release runs it
+    /// (its appsettings.json applies), with its output redirected.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string operatorDll, IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var psi = new ProcessStartInfo("dotnet", [operatorDll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(operatorDll)!,
+        };
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+        return psi;
     }
 
     /// <summary><see cref="Start"/>, then waits until it leads (the only replica of its Lease).</summary>

@@ -93,17 +93,7 @@ public sealed class StartupFailureTests(PlatformFixture fixture, ITestOutputHelp
 
     private async Task<OperatorRun> RunOperatorAsync(Dictionary<string, string> environment)
     {
-        var dll = fixture.OperatorDll();
-        var psi = new ProcessStartInfo("dotnet", [dll])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-        };
-        foreach (var (key, value) in environment)
-        {
-            psi.Environment[key] = value;
-        }
+        var psi = OperatorProcess.StartInfo(fixture.OperatorDll(), environment);
         var stdout = new List<string>();
         var stderr = new List<string>();
         using var process = new Process { StartInfo = psi };
