@@ -30,6 +30,20 @@ public static class ProcessRun
         }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (!await WaitForExitOrKillAsync(process, timeout))
+        {
+            throw new TimeoutException($"{Describe(start)} did not finish in {timeout}");
+        }
+        return new ProcessOutcome(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="process"/> to exit (and, where its output is read line by line, for the last line);
+    /// past <paramref name="timeout"/> kills its whole tree, waits for that, and returns false.
+    /// </summary>
+    public static async Task<bool> WaitForExitOrKillAsync(Process process, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(process);
         using var deadline = new CancellationTokenSource(timeout);
         try
         {
@@ -38,9 +52,12 @@ public static class ProcessRun
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Describe(start)} did not finish in {timeout}");
+            await process.WaitForExitAsync(CancellationToken.None);
+            return false;
         }
-        return new ProcessOutcome(process.ExitCode, await stdout, await stderr);
+        // The parameterless wait returns only once line-by-line readers have seen the end of their streams.
+        process.WaitForExit();
+        return true;
     }
 
     /// <summary>A command with its arguments, each passed as is (no shell).</summary>

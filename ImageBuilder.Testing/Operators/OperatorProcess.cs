@@ -119,16 +119,7 @@ public sealed class OperatorProcess : IOperatorInstance
         {
             // SIGTERM (graceful: the Lease is released) and a hard kill if it lingers.
             await SignalAsync("-TERM");
-            using var timeout = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None);
-            }
+            await ProcessRun.WaitForExitOrKillAsync(_process, StopTimeout);
         }
         _process.Dispose();
         lock (_log)

@@ -116,7 +116,7 @@ public sealed partial class MakeRunTests(MakeUpLikeRelease release) : IClassFixt
     // What dotnet test sets for its own MSBuild would steer the build inside make run, so it is left out.
     private async Task<(int ExitCode, string Output)> MakeAsync(IReadOnlyDictionary<string, string?> environment, string target)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("make") { WorkingDirectory = release.Platform.RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new System.Diagnostics.ProcessStartInfo("make") { WorkingDirectory = release.Platform.RepoRoot };
         start.ArgumentList.Add(target);
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)
                      || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase) || k == "KEEP").ToList())
@@ -127,45 +127,12 @@ public sealed partial class MakeRunTests(MakeUpLikeRelease release) : IClassFixt
         {
             start.Environment[key] = value;
         }
-        var output = new StringBuilder();
-        using var process = new System.Diagnostics.Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(MakeRunWithin);
-        try
+        using var make = CapturedProcess.Start(start);
+        if (!await make.WaitForExitAsync(MakeRunWithin))
         {
-            await process.WaitForExitAsync(timeout.Token);
+            throw new TimeoutException($"make {target} did not finish within {MakeRunWithin}:\n{make.Text()}");
         }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"make {target} did not finish within {MakeRunWithin}:\n{Text()}");
-        }
-        // The parameterless wait returns only after the redirected streams are read to their end.
-        process.WaitForExit();
-        return (process.ExitCode, Text());
-
-        void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(line);
-                }
-            }
-        }
-
-        string Text()
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
+        return (make.ExitCode, make.Text());
     }
 
     // make submit prints the BuildResponse with jq: the last block from a line "{" to a line "}".

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using ImageBuilder.Testing.Operators;
 using RabbitMQ.Client;
 using Xunit.Abstractions;
@@ -93,61 +91,13 @@ public sealed class StartupFailureTests(PlatformFixture fixture, ITestOutputHelp
 
     private async Task<OperatorRun> RunOperatorAsync(Dictionary<string, string> environment)
     {
-        var psi = OperatorProcess.StartInfo(fixture.OperatorDll(), environment);
-        var stdout = new List<string>();
-        var stderr = new List<string>();
-        using var process = new Process { StartInfo = psi };
-        process.OutputDataReceived += (_, e) => Add(stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => Add(stderr, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(ExitWithin);
-        try
+        using var process = CapturedProcess.Start(OperatorProcess.StartInfo(fixture.OperatorDll(), environment));
+        if (!await process.WaitForExitAsync(ExitWithin))
         {
-            await process.WaitForExitAsync(timeout.Token);
+            throw new TimeoutException($"the operator did not exit within {ExitWithin}; it printed:\n{process.Text()}");
         }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            throw new TimeoutException($"the operator did not exit within {ExitWithin}; it printed:\n{Joined(stdout, stderr)}");
-        }
-        // WaitForExit without a timeout returns once the redirected streams reached their end.
-        process.WaitForExit();
-        output.WriteLine(Joined(stdout, stderr));
-        lock (stdout)
-        {
-            lock (stderr)
-            {
-                return new OperatorRun(process.ExitCode, [.. stdout], [.. stderr.Where(l => l.Length > 0)]);
-            }
-        }
-    }
-
-    private static void Add(List<string> lines, string? line)
-    {
-        if (line is not null)
-        {
-            lock (lines)
-            {
-                lines.Add(line);
-            }
-        }
-    }
-
-    private static string Joined(List<string> stdout, List<string> stderr)
-    {
-        var text = new StringBuilder();
-        lock (stdout)
-        {
-            text.AppendJoin('\n', stdout);
-        }
-        lock (stderr)
-        {
-            text.Append("\n-- stderr --\n").AppendJoin('\n', stderr);
-        }
-        return text.ToString();
+        output.WriteLine(process.Text());
+        return new OperatorRun(process.ExitCode, process.StdOut, [.. process.StdErr.Where(l => l.Length > 0)]);
     }
 
     private sealed record OperatorRun(int ExitCode, IReadOnlyList<string> StdOut, IReadOnlyList<string> StdErr);
