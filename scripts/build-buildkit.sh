@@ -8,17 +8,12 @@ source "$(dirname "$0")/common.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 FILES=(buildkitd buildctl buildctl-daemonless.sh)
-have_all() { for f in "${FILES[@]}"; do [ -x "$BUILDKIT_BIN/$f" ] || return 1; done; }
-if have_all; then exit 0; fi
+if have_executables "$BUILDKIT_BIN" "${FILES[@]}"; then exit 0; fi
 
 BUILD="$IB_CACHE/buildkit-$BUILDKIT_VERSION/build"
-if [ -d "$BUILD" ]; then
-  log "removing a half-finished build in $BUILD"
-  rm -rf "$BUILD"
-fi
+fresh_build_dir "$BUILD"
 # A half-installed bin folder (one binary missing) is rebuilt whole.
 rm -rf "$BUILDKIT_BIN"
-mkdir -p "$BUILD"
 cd "$BUILD"
 start=$SECONDS
 

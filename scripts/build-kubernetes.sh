@@ -4,15 +4,11 @@
 source "$(dirname "$0")/common.sh"
 
 BINS=(kube-apiserver kube-controller-manager kube-scheduler kubelet)
-have_all() { for b in "${BINS[@]}"; do [ -x "$K8S_BIN/$b" ] || return 1; done; }
-if have_all; then exit 0; fi
+if have_executables "$K8S_BIN" "${BINS[@]}"; then exit 0; fi
 
 BUILD="$IB_CACHE/kubernetes-$K8S_VERSION/build"
-if [ -d "$BUILD" ]; then
-  log "removing a half-finished build in $BUILD"
-  rm -rf "$BUILD"
-fi
-mkdir -p "$BUILD" "$K8S_BIN"
+fresh_build_dir "$BUILD"
+mkdir -p "$K8S_BIN"
 
 if ! grep -rqs '^Types: deb deb-src\|^deb-src .*bookworm' /etc/apt/sources.list /etc/apt/sources.list.d/; then
   log "adding a deb-src entry for bookworm"

@@ -75,6 +75,18 @@ REGISTRY_PASSWORD=dev-registry-password
 export PATH="$TOOLS_BIN:$K8S_BIN:$PATH"
 mkdir -p "$IB_CACHE" "$IB_STATE" "$IB_RUN" "$IB_LOGS"
 
+# True when DIR holds every named executable: a tool built once per machine is not built again.
+have_executables() { local dir=$1 f; shift; for f in "$@"; do [ -x "$dir/$f" ] || return 1; done; }
+
+# An empty build folder: one left by an interrupted build is removed first, so a build never resumes half-done.
+fresh_build_dir() {
+  if [ -d "$1" ]; then
+    log "removing a half-finished build in $1"
+    rm -rf "$1"
+  fi
+  mkdir -p "$1"
+}
+
 # apt-get install of the named packages, only when one is missing.
 apt_ensure() {
   local missing=()
