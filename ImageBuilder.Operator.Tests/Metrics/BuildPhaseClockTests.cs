@@ -8,13 +8,20 @@ namespace ImageBuilder.Operator.Tests.Metrics;
 public sealed class BuildPhaseClockTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _time;
+    private readonly BuildPhaseClock _clock;
+
+    /// <summary>Each test's clock starts at <see cref="Start"/>; the test moves it.</summary>
+    public BuildPhaseClockTests()
+    {
+        _time = new FakeTimeProvider(Start);
+        _clock = new BuildPhaseClock(_time);
+    }
 
     [Fact]
     public void Observe_MixedPhases_CountsEveryPhaseAndZeroForEmptyOnes()
     {
-        var clock = new BuildPhaseClock(new FakeTimeProvider(Start));
-
-        var figures = clock.Observe([Build("a", Phases.Building), Build("b", Phases.Building), Build("c", Phases.Succeeded), Build("d", null)]);
+        var figures = _clock.Observe([Build("a", Phases.Building), Build("b", Phases.Building), Build("c", Phases.Succeeded), Build("d", null)]);
 
         Assert.Equal(2, figures[Phases.Building].Count);
         Assert.Equal(1, figures[Phases.Succeeded].Count);
@@ -26,10 +33,7 @@ public sealed class BuildPhaseClockTests
     [Fact]
     public void Observe_NeverStartedPendingBuild_AgesFromItsCreation()
     {
-        var time = new FakeTimeProvider(Start);
-        var clock = new BuildPhaseClock(time);
-
-        var figures = clock.Observe([Build("a", Phases.Pending, created: Start.AddMinutes(-20))]);
+        var figures = _clock.Observe([Build("a", Phases.Pending, created: Start.AddMinutes(-20))]);
 
         Assert.Equal(TimeSpan.FromMinutes(20).TotalSeconds, figures[Phases.Pending].OldestSeconds);
     }
@@ -37,14 +41,12 @@ public sealed class BuildPhaseClockTests
     [Fact]
     public void Observe_BuildChangesPhase_ClockRestartsAtTheChange()
     {
-        var time = new FakeTimeProvider(Start);
-        var clock = new BuildPhaseClock(time);
-        clock.Observe([Build("a", Phases.Pending, created: Start)]);
-        time.Advance(TimeSpan.FromMinutes(3));
-        clock.Observe([Build("a", Phases.Building, created: Start)]);
+        _clock.Observe([Build("a", Phases.Pending, created: Start)]);
+        _time.Advance(TimeSpan.FromMinutes(3));
+        _clock.Observe([Build("a", Phases.Building, created: Start)]);
 
-        time.Advance(TimeSpan.FromSeconds(90));
-        var figures = clock.Observe([Build("a", Phases.Building, created: Start)]);
+        _time.Advance(TimeSpan.FromSeconds(90));
+        var figures = _clock.Observe([Build("a", Phases.Building, created: Start)]);
 
         Assert.Equal(90, figures[Phases.Building].OldestSeconds);
         Assert.Equal(0, figures[Phases.Pending].OldestSeconds);
@@ -53,13 +55,11 @@ public sealed class BuildPhaseClockTests
     [Fact]
     public void Observe_PendingAgainAfterRetry_AgesFromWhenItWasSeenPending()
     {
-        var time = new FakeTimeProvider(Start);
-        var clock = new BuildPhaseClock(time);
         var retried = Build("a", Phases.Pending, created: Start.AddHours(-1), retries: 1);
 
-        clock.Observe([retried]);
-        time.Advance(TimeSpan.FromMinutes(2));
-        var figures = clock.Observe([retried]);
+        _clock.Observe([retried]);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var figures = _clock.Observe([retried]);
 
         Assert.Equal(120, figures[Phases.Pending].OldestSeconds);
     }
@@ -67,12 +67,10 @@ public sealed class BuildPhaseClockTests
     [Fact]
     public void Observe_OldestOfSeveral_ReportsTheLongestWait()
     {
-        var time = new FakeTimeProvider(Start);
-        var clock = new BuildPhaseClock(time);
-        clock.Observe([Build("a", Phases.Retrying)]);
-        time.Advance(TimeSpan.FromMinutes(5));
+        _clock.Observe([Build("a", Phases.Retrying)]);
+        _time.Advance(TimeSpan.FromMinutes(5));
 
-        var figures = clock.Observe([Build("a", Phases.Retrying), Build("b", Phases.Retrying)]);
+        var figures = _clock.Observe([Build("a", Phases.Retrying), Build("b", Phases.Retrying)]);
 
         Assert.Equal(2, figures[Phases.Retrying].Count);
         Assert.Equal(300, figures[Phases.Retrying].OldestSeconds);
@@ -81,13 +79,11 @@ public sealed class BuildPhaseClockTests
     [Fact]
     public void Observe_BuildDeletedAndRecreatedWithSameName_StartsAFreshClock()
     {
-        var time = new FakeTimeProvider(Start);
-        var clock = new BuildPhaseClock(time);
-        clock.Observe([Build("a", Phases.Building, uid: "old")]);
-        time.Advance(TimeSpan.FromMinutes(10));
-        clock.Observe([]);
+        _clock.Observe([Build("a", Phases.Building, uid: "old")]);
+        _time.Advance(TimeSpan.FromMinutes(10));
+        _clock.Observe([]);
 
-        var figures = clock.Observe([Build("a", Phases.Building, uid: "new")]);
+        var figures = _clock.Observe([Build("a", Phases.Building, uid: "new")]);
 
         Assert.Equal(0, figures[Phases.Building].OldestSeconds);
         Assert.Equal(1, figures[Phases.Building].Count);
@@ -96,9 +92,7 @@ public sealed class BuildPhaseClockTests
     [Fact]
     public void Observe_CreationInTheFuture_NeverNegative()
     {
-        var clock = new BuildPhaseClock(new FakeTimeProvider(Start));
-
-        var figures = clock.Observe([Build("a", Phases.Pending, created: Start.AddSeconds(3))]);
+        var figures = _clock.Observe([Build("a", Phases.Pending, created: Start.AddSeconds(3))]);
 
         Assert.Equal(0, figures[Phases.Pending].OldestSeconds);
     }

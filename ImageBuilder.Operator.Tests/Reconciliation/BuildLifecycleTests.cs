@@ -12,6 +12,19 @@ public sealed class BuildLifecycleTests(ITestOutputHelper output)
 {
     private static readonly string[] Terminal = [Phases.Succeeded, Phases.Failed, Phases.Superseded, Phases.Cancelled];
 
+    /// <summary>One reconcile of <paramref name="context"/> through <paramref name="steps"/>, by the runner with the default options.</summary>
+    private static Task<(ReconcileContext Context, StepResult Result)> RunAsync(ReconcileContext context, params IReconcileStep[] steps) =>
+        new StepRunner(new ReconcileErrors(Builds.Outcomes(), MsOptions.Create(new ReconcileOptions())), NullLogger<StepRunner>.Instance)
+            .RunAsync(context, steps, CancellationToken.None);
+
+    /// <summary>A stored Pending build, as the reconcile reads it: the status to write is a copy of the stored one.</summary>
+    private static ReconcileContext Pending()
+    {
+        var build = Builds.New();
+        build.Status = new ImageBuildStatus { Phase = Phases.Pending };
+        return new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), Builds.Now);
+    }
+
     [Fact]
     public void Transitions_FromANewBuild_ReachEveryPhase()
     {
@@ -80,16 +93,13 @@ public sealed class BuildLifecycleTests(ITestOutputHelper output)
     public async Task Run_AStepMovesThePhaseTheTableDoesNotGiveIt_ShowsAsAReconcileError()
     {
         // A move in the table (Pending -> Succeeded) but not this step's: CacheCheck and ObserveJob make it, not Admission.
-        var build = Builds.New();
-        build.Status = new ImageBuildStatus { Phase = Phases.Pending };
-        var runner = new StepRunner(new ReconcileErrors(Builds.Outcomes(), MsOptions.Create(new ReconcileOptions())), NullLogger<StepRunner>.Instance);
-        IReconcileStep[] steps = [new NamedStep("Admission", (context, _) =>
+        var step = new NamedStep("Admission", (context, _) =>
         {
             BuildOutcomes.Succeed(context, "sha256:feed", Reasons.CacheHit, "m");
             return Task.FromResult(StepResult.Continue());
-        })];
+        });
 
-        var (context, result) = await runner.RunAsync(new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), Builds.Now), steps, CancellationToken.None);
+        var (context, result) = await RunAsync(Pending(), step);
 
         Assert.NotNull(result.Error);
         Assert.Equal(Phases.Pending, context.Status.Phase);
@@ -101,16 +111,13 @@ public sealed class BuildLifecycleTests(ITestOutputHelper output)
     [Fact]
     public async Task Run_AStepWritesThePhaseAroundMoveTo_ShowsAsAReconcileError()
     {
-        var build = Builds.New();
-        build.Status = new ImageBuildStatus { Phase = Phases.Pending };
-        var runner = new StepRunner(new ReconcileErrors(Builds.Outcomes(), MsOptions.Create(new ReconcileOptions())), NullLogger<StepRunner>.Instance);
-        IReconcileStep[] steps = [new NamedStep("Sloppy", (context, _) =>
+        var step = new NamedStep("Sloppy", (context, _) =>
         {
             context.Status.Phase = Phases.Building;
             return Task.FromResult(StepResult.Continue());
-        })];
+        });
 
-        var (context, result) = await runner.RunAsync(new ReconcileContext(build, ImageBuildStore.CopyStatus(build.Status), Builds.Now), steps, CancellationToken.None);
+        var (context, result) = await RunAsync(Pending(), step);
 
         Assert.NotNull(result.Error);
         Assert.Equal(Phases.Pending, context.Status.Phase);
@@ -123,14 +130,13 @@ public sealed class BuildLifecycleTests(ITestOutputHelper output)
         // A Job still running: ObserveJob sets Building and moves nothing, so Ready keeps its BuildStarted word.
         var context = Builds.Context(status: s => s.Phase = Phases.Building);
         context.SetCondition(ConditionTypes.Ready, "False", Reasons.BuildStarted, "Attempt 1: Job app-1 builds commit c0ffee.");
-        var runner = new StepRunner(new ReconcileErrors(Builds.Outcomes(), MsOptions.Create(new ReconcileOptions())), NullLogger<StepRunner>.Instance);
-        IReconcileStep[] steps = [new AcceptStep(), new NamedStep("ObserveJob", (c, _) =>
+        var observeJob = new NamedStep("ObserveJob", (c, _) =>
         {
             c.SetCondition(ConditionTypes.Building, "True", Reasons.JobRunning, "running");
             return Task.FromResult(StepResult.RequeueAfterDelay(TimeSpan.FromMinutes(1)));
-        })];
+        });
 
-        var (after, _) = await runner.RunAsync(context, steps, CancellationToken.None);
+        var (after, _) = await RunAsync(context, new AcceptStep(), observeJob);
 
         var ready = after.Status.Conditions!.Single(c => c.Type == ConditionTypes.Ready);
         Assert.Equal((Reasons.BuildStarted, "Attempt 1: Job app-1 builds commit c0ffee."), (ready.Reason, ready.Message));

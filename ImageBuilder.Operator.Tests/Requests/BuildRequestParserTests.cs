@@ -9,13 +9,23 @@ public sealed class BuildRequestParserTests
 {
     private readonly BuildRequestParser _parser = new(64 * 1024);
 
-    [Fact]
-    public void Parse_FlatForm_ReturnsRequest()
-    {
-        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat()));
+    /// <summary>Parses <paramref name="body"/> as the bridge receives it: UTF-8 bytes.</summary>
+    private BuildRequestParseResult Parse(string body) => _parser.Parse(RequestSamples.Bytes(body));
 
+    /// <summary>Parses <paramref name="body"/>, which the parser must accept (its message says why not), to the request.</summary>
+    private BuildRequest Accepted(string body)
+    {
+        var result = Parse(body);
         Assert.True(result.IsValid, result.Message);
-        var request = result.Request!;
+        return result.Request!;
+    }
+
+    /// <summary>
+    /// The request both sample forms make (<see cref="RequestSamples"/>): the same sender, repository and ref, however
+    /// the fields are laid out.
+    /// </summary>
+    private static void AssertTheSampleSendersRequest(BuildRequest request)
+    {
         Assert.Equal("65a1c0ffee", request.ApplicationId);
         Assert.Equal("18008", request.UserId);
         Assert.Equal(RequestSamples.Token, request.Token);
@@ -24,22 +34,23 @@ public sealed class BuildRequestParserTests
         Assert.Equal(RefTypes.Repo, request.Type);
         Assert.Equal("main", request.Branch);
         Assert.Null(request.Commit);
+    }
+
+    [Fact]
+    public void Parse_FlatForm_ReturnsRequest()
+    {
+        var request = Accepted(RequestSamples.Flat());
+
+        AssertTheSampleSendersRequest(request);
         Assert.Null(request.BuildPlan);
     }
 
     [Fact]
     public void Parse_NestedForm_ReturnsRequestWithBuildPlan()
     {
-        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Nested()));
+        var request = Accepted(RequestSamples.Nested());
 
-        Assert.True(result.IsValid, result.Message);
-        var request = result.Request!;
-        Assert.Equal("65a1c0ffee", request.ApplicationId);
-        Assert.Equal("18008", request.UserId);
-        Assert.Equal("vano2903/testing", request.Repo);
-        Assert.Equal(RefTypes.Repo, request.Type);
-        Assert.Equal("main", request.Branch);
-        Assert.Null(request.Commit);
+        AssertTheSampleSendersRequest(request);
         var plan = request.BuildPlan!;
         Assert.Equal("app", plan.RootDirectory);
         Assert.Equal("nixpacks", plan.Builder);
@@ -52,10 +63,9 @@ public sealed class BuildRequestParserTests
     [Fact]
     public void Parse_ApplicationIdMissing_IsAcceptedForOldSenders()
     {
-        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat(o => o.Remove("applicationID"))));
+        var request = Accepted(RequestSamples.Flat(o => o.Remove("applicationID")));
 
-        Assert.True(result.IsValid, result.Message);
-        Assert.Null(result.Request!.ApplicationId);
+        Assert.Null(request.ApplicationId);
     }
 
     [Theory]
@@ -64,12 +74,11 @@ public sealed class BuildRequestParserTests
     [InlineData("LATEST")]
     public void Parse_CommitEmptyOrLatest_BuildsNewestCommitOfBranch(string commit)
     {
-        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat(o => { o["type"] = "commit"; o["commit"] = commit; })));
+        var request = Accepted(RequestSamples.Flat(o => { o["type"] = "commit"; o["commit"] = commit; }));
 
-        Assert.True(result.IsValid, result.Message);
-        Assert.Equal(RefTypes.Repo, result.Request!.Type);
-        Assert.Equal("main", result.Request.Branch);
-        Assert.Null(result.Request.Commit);
+        Assert.Equal(RefTypes.Repo, request.Type);
+        Assert.Equal("main", request.Branch);
+        Assert.Null(request.Commit);
     }
 
     public static TheoryData<string, string> GoShaped => GoSenderSamples.All("vano2903/testing", RequestSamples.Token);
@@ -78,7 +87,7 @@ public sealed class BuildRequestParserTests
     [MemberData(nameof(GoShaped))]
     public void Parse_GoSenderWithEveryOptionalFieldEmpty_IsTheDefaultBuild(string label, string body)
     {
-        var result = _parser.Parse(RequestSamples.Bytes(body));
+        var result = Parse(body);
 
         Assert.True(result.IsValid, $"{label}: {result.Message}");
         var request = result.Request!;
@@ -94,7 +103,7 @@ public sealed class BuildRequestParserTests
             .Replace("\"dockerfilePath\":\"\"", "\"dockerfilePath\":\"docker/Dockerfile\"", StringComparison.Ordinal)
             .Replace("\"aptPkgs\":null", "\"aptPkgs\":[\"curl\"]", StringComparison.Ordinal);
 
-        var plan = _parser.Parse(RequestSamples.Bytes(body)).Request!.BuildPlan!;
+        var plan = Accepted(body).BuildPlan!;
 
         Assert.Equal(("docker/Dockerfile", null, null, null), (plan.DockerfilePath, plan.Builder, plan.RootDirectory, plan.Envs));
         Assert.Equal(["curl"], plan.AptPkgs!);
@@ -105,32 +114,30 @@ public sealed class BuildRequestParserTests
     [InlineData("github", "Commit", "3F2C9AB", RefTypes.Commit, "3f2c9ab")]
     public void Parse_ConnectorTypeAndCommitInOtherCase_AreLowerCasedBeforeTheRules(string connector, string type, string commit, string expectedType, string? expectedCommit)
     {
-        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat(o => { o["connector"] = connector; o["type"] = type; o["commit"] = commit; })));
+        var request = Accepted(RequestSamples.Flat(o => { o["connector"] = connector; o["type"] = type; o["commit"] = commit; }));
 
-        Assert.True(result.IsValid, result.Message);
-        Assert.Equal((Connectors.GitHub, expectedType, expectedCommit), (result.Request!.Connector, result.Request.Type, result.Request.Commit));
+        Assert.Equal((Connectors.GitHub, expectedType, expectedCommit), (request.Connector, request.Type, request.Commit));
     }
 
     [Fact]
     public void Parse_NestedConcreteCommit_BuildsThatCommit()
     {
-        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Nested(o => o["pullInfo"]!["commit"] = "3f2c9ab0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6")));
+        var request = Accepted(RequestSamples.Nested(o => o["pullInfo"]!["commit"] = "3f2c9ab0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6"));
 
-        Assert.True(result.IsValid, result.Message);
-        Assert.Equal(RefTypes.Commit, result.Request!.Type);
-        Assert.Equal("3f2c9ab0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6", result.Request.Commit);
+        Assert.Equal(RefTypes.Commit, request.Type);
+        Assert.Equal("3f2c9ab0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6", request.Commit);
     }
 
     [Fact]
     public void Parse_TagAndRelease_KeepTheirRef()
     {
-        var tag = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat(o => { o["type"] = "tag"; o["tag"] = "v1.2.3"; })));
-        var release = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat(o => { o["type"] = "release"; o["release"] = "v2.0.0"; })));
+        var tag = Accepted(RequestSamples.Flat(o => { o["type"] = "tag"; o["tag"] = "v1.2.3"; }));
+        var release = Accepted(RequestSamples.Flat(o => { o["type"] = "release"; o["release"] = "v2.0.0"; }));
 
-        Assert.Equal("v1.2.3", tag.Request!.Tag);
-        Assert.Equal(RefTypes.Tag, tag.Request.Type);
-        Assert.Equal("v2.0.0", release.Request!.Release);
-        Assert.Equal(RefTypes.Release, release.Request.Type);
+        Assert.Equal("v1.2.3", tag.Tag);
+        Assert.Equal(RefTypes.Tag, tag.Type);
+        Assert.Equal("v2.0.0", release.Release);
+        Assert.Equal(RefTypes.Release, release.Type);
     }
 
     [Fact]
@@ -143,7 +150,7 @@ public sealed class BuildRequestParserTests
             o["tag"] = null;
         });
 
-        var result = _parser.Parse(RequestSamples.Bytes(body));
+        var result = Parse(body);
 
         Assert.True(result.IsValid, result.Message);
     }
@@ -153,10 +160,9 @@ public sealed class BuildRequestParserTests
     {
         var body = $$"""{"UserId":"18008","Token":"{{RequestSamples.Token}}","REPO":"vano2903/testing","Connector":"GitHub"}""";
 
-        var result = _parser.Parse(RequestSamples.Bytes(body));
+        var request = Accepted(body);
 
-        Assert.True(result.IsValid, result.Message);
-        Assert.Equal(Connectors.GitHub, result.Request!.Connector);
+        Assert.Equal(Connectors.GitHub, request.Connector);
     }
 
     [Fact]
@@ -173,16 +179,15 @@ public sealed class BuildRequestParserTests
     [InlineData("git://127.0.0.1/demo/hello")]
     public void Parse_GitConnectorWithUrl_IsAccepted(string url)
     {
-        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat(o => { o["connector"] = "git"; o["repo"] = url; })));
+        var request = Accepted(RequestSamples.Flat(o => { o["connector"] = "git"; o["repo"] = url; }));
 
-        Assert.True(result.IsValid, result.Message);
-        Assert.Equal(url, result.Request!.Repo);
+        Assert.Equal(url, request.Repo);
     }
 
     [Fact]
     public void ToString_OfRequest_DoesNotContainToken()
     {
-        var request = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat())).Request!;
+        var request = Accepted(RequestSamples.Flat());
 
         Assert.DoesNotContain(RequestSamples.Token, request.ToString(), StringComparison.Ordinal);
     }
@@ -190,7 +195,7 @@ public sealed class BuildRequestParserTests
     [Fact]
     public void Parse_InvalidRequest_KeepsWhatIsKnownOfTheSender()
     {
-        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat(o => o["connector"] = "gitlab")));
+        var result = Parse(RequestSamples.Flat(o => o["connector"] = "gitlab"));
 
         Assert.False(result.IsValid);
         Assert.Equal(new RequestIdentity("65a1c0ffee", "18008", "vano2903/testing"), result.Identity);
@@ -199,7 +204,7 @@ public sealed class BuildRequestParserTests
     [Fact]
     public void Parse_SeveralProblems_AreAllNamedInOneSentence()
     {
-        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Flat(o => { o.Remove("token"); o["connector"] = "svn"; })));
+        var result = Parse(RequestSamples.Flat(o => { o.Remove("token"); o["connector"] = "svn"; }));
 
         Assert.Equal(2, result.Errors.Count);
         Assert.StartsWith("The build request has 2 problems: ", result.Message, StringComparison.Ordinal);
@@ -211,7 +216,7 @@ public sealed class BuildRequestParserTests
     public void Parse_ManyProblems_MessageNamesTheFirstFiveAndCountsTheRest()
     {
         var envs = new JsonArray([.. Enumerable.Range(0, 60).Select(i => (JsonNode)new JsonObject { ["key"] = $"{i}BAD", ["value"] = "x" })]);
-        var result = _parser.Parse(RequestSamples.Bytes(RequestSamples.Nested(o => o["buildPlan"]!["envs"] = envs)));
+        var result = Parse(RequestSamples.Nested(o => o["buildPlan"]!["envs"] = envs));
 
         Assert.Equal(60, result.Errors.Count);
         Assert.StartsWith("The build request has 60 problems: ", result.Message, StringComparison.Ordinal);
@@ -225,7 +230,7 @@ public sealed class BuildRequestParserTests
     {
         var body = "{" + string.Join(",", Enumerable.Repeat("\"repo\":\"a/b\"", 100)) + "}";
 
-        var result = _parser.Parse(RequestSamples.Bytes(body));
+        var result = Parse(body);
 
         Assert.Single(result.Errors, e => e.Contains("appears more than once", StringComparison.Ordinal));
     }
@@ -235,7 +240,7 @@ public sealed class BuildRequestParserTests
     {
         var body = RequestSamples.Flat(o => o["padding"] = new string('x', 70 * 1024));
 
-        var result = _parser.Parse(RequestSamples.Bytes(body));
+        var result = Parse(body);
 
         Assert.False(result.IsValid);
         Assert.Contains("the limit is 65536 bytes", result.Message, StringComparison.Ordinal);
@@ -258,7 +263,7 @@ public sealed class BuildRequestParserTests
     [MemberData(nameof(HostileCorpus.Cases), MemberType = typeof(HostileCorpus))]
     public void Parse_MalformedOrHostileMessage_IsRefusedWithClearMessage(string label, string body, string expected)
     {
-        var result = _parser.Parse(RequestSamples.Bytes(body));
+        var result = Parse(body);
 
         Assert.False(result.IsValid, label);
         Assert.Contains(expected, result.Message, StringComparison.Ordinal);

@@ -19,12 +19,7 @@ internal static class RequestSamples
         ["branch"] = "main",
     };
 
-    public static string Flat(Action<JsonObject>? change = null)
-    {
-        var obj = FlatObject();
-        change?.Invoke(obj);
-        return obj.ToJsonString();
-    }
+    public static string Flat(Action<JsonObject>? change = null) => Body(FlatObject(), change);
 
     public static JsonObject NestedObject() => new()
     {
@@ -51,11 +46,13 @@ internal static class RequestSamples
         },
     };
 
-    public static string Nested(Action<JsonObject>? change = null)
+    public static string Nested(Action<JsonObject>? change = null) => Body(NestedObject(), change);
+
+    /// <summary>A sample with a test's <paramref name="change"/> applied, as the JSON a sender writes.</summary>
+    private static string Body(JsonObject sample, Action<JsonObject>? change)
     {
-        var obj = NestedObject();
-        change?.Invoke(obj);
-        return obj.ToJsonString();
+        change?.Invoke(sample);
+        return sample.ToJsonString();
     }
 
     public static byte[] Bytes(string body) => Encoding.UTF8.GetBytes(body);

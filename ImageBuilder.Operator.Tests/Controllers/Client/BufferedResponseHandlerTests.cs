@@ -3,9 +3,16 @@ using ImageBuilder.Operator.Controllers.Client;
 
 namespace ImageBuilder.Operator.Tests.Controllers.Client;
 
-public sealed class BufferedResponseHandlerTests
+public sealed class BufferedResponseHandlerTests : IDisposable
 {
     private const string Body = "{\"kind\":\"ImageBuild\"}";
+
+    // As KubernetesClient sends: through the handler to the "network", headers first, the body left to the caller.
+    private readonly HttpClient _client = new(new BufferedResponseHandler { InnerHandler = new AsyncOnlyBodyHandler() });
+
+    public void Dispose() => _client.Dispose();
+
+    private Task<HttpResponseMessage> GetAsync(string uri) => _client.GetAsync(new Uri(uri), HttpCompletionOption.ResponseHeadersRead);
 
     [Theory]
     [InlineData("https://127.0.0.1:6443/apis/imagebuilder.io/v1alpha1/namespaces/ns/imagebuilds/b1")]
@@ -13,9 +20,7 @@ public sealed class BufferedResponseHandlerTests
     [InlineData("https://127.0.0.1:6443/api/v1/namespaces/ns/pods?labelSelector=job-name%3Dj&watch=false")]
     public async Task SendAsync_SingleObjectAnswer_BodyReadableWithoutWaitingOnTheNetwork(string uri)
     {
-        using var client = new HttpClient(new BufferedResponseHandler { InnerHandler = new AsyncOnlyBodyHandler() });
-
-        using var response = await client.GetAsync(new Uri(uri), HttpCompletionOption.ResponseHeadersRead);
+        using var response = await GetAsync(uri);
 
         // What KubernetesClient does next: a synchronous read of the content stream, now from memory.
         using var reader = new StreamReader(response.Content.ReadAsStream());
@@ -28,9 +33,7 @@ public sealed class BufferedResponseHandlerTests
     [InlineData("https://127.0.0.1:6443/apis/imagebuilder.io/v1alpha1/imagebuilds?limit=500")]
     public async Task SendAsync_WatchFollowOrPagedList_LeftAStream(string uri)
     {
-        using var client = new HttpClient(new BufferedResponseHandler { InnerHandler = new AsyncOnlyBodyHandler() });
-
-        using var response = await client.GetAsync(new Uri(uri), HttpCompletionOption.ResponseHeadersRead);
+        using var response = await GetAsync(uri);
 
         // Not buffered: the body is still the network's stream, read as it arrives (here: only asynchronously).
         var stream = await response.Content.ReadAsStreamAsync();

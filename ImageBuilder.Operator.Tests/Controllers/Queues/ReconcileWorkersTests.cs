@@ -15,7 +15,7 @@ public sealed class ReconcileWorkersTests : IDisposable
 
     public ReconcileWorkersTests()
     {
-        _queue = new WorkQueue(new ItemExponentialFailureRateLimiter(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)), _time);
+        _queue = TestWorkQueue.On(_time);
     }
 
     public void Dispose() => _queue.Dispose();

@@ -13,7 +13,7 @@ public sealed class WorkQueueTests : IDisposable
 
     public WorkQueueTests()
     {
-        _queue = new WorkQueue(new ItemExponentialFailureRateLimiter(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)), _time);
+        _queue = TestWorkQueue.On(_time);
     }
 
     public void Dispose() => _queue.Dispose();
