@@ -113,14 +113,8 @@ public sealed class ImageBuildStore(IObjectReader<ImageBuild> live, IStatusWrite
     }
 
     /// <summary>True when writing <paramref name="status"/> would change nothing (the test <see cref="WriteStatusIfChangedAsync"/> makes).</summary>
-    public static bool SameStatus(ImageBuild build, ImageBuildStatus status)
-    {
-        ArgumentNullException.ThrowIfNull(build);
-        ArgumentNullException.ThrowIfNull(status);
-        var candidate = CopyStatus(status);
-        candidate.ObservedGeneration = build.Metadata.Generation;
-        return build.Status is not null && JsonNode.DeepEquals(JsonNode.Parse(KubernetesJson.Serialize(build.Status)), JsonNode.Parse(KubernetesJson.Serialize(candidate)));
-    }
+    /// <remarks>On a copy, because <see cref="Changed"/> sets the observed generation on what it is given.</remarks>
+    public static bool SameStatus(ImageBuild build, ImageBuildStatus status) => !Changed(build, CopyStatus(status));
 
     /// <summary>A deep copy, so steps never change the object as it was read.</summary>
     public static ImageBuildStatus CopyStatus(ImageBuildStatus? status) =>
