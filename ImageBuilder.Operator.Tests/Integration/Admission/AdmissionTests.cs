@@ -31,17 +31,10 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: Limits(2, 2));
         await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("limit " + Guid.NewGuid().ToString("N")));
-        var names = Enumerable.Range(1, 6).Select(i => $"six-{i}").ToList();
 
-        foreach (var (name, i) in names.Select((n, i) => (n, i)))
-        {
-            // Three users, two requests each; each build its own application, so none is a cache hit of another.
-            await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild(name, repo, name + "-token", maxRetries: Retries), $"user-{i % 3}"), token);
-        }
-        foreach (var name in names)
-        {
-            Assert.Equal(Phases.Succeeded, (await scenario.WaitForPhaseAsync(name, Phases.Succeeded, Phases.Failed)).Status!.Phase);
-        }
+        // Three users, two requests each.
+        var names = await SubmitBuildsAsync(scenario, repo, token, "six", 6, i => $"user-{i % 3}");
+        await WaitForAllToSucceedAsync(scenario, names);
 
         Assert.Equal(6, jobs.Started.Distinct().Count());
         Assert.InRange(jobs.MaxUnfinished, 1, 2);
@@ -60,21 +53,17 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: Limits(2, 3));
         await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(3, "burst " + Guid.NewGuid().ToString("N")));
-        var burst = Enumerable.Range(1, 6).Select(i => $"burst-{i}").ToList();
-        foreach (var name in burst)
-        {
-            await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild(name, repo, name + "-token", maxRetries: Retries), "busy-user"), token);
-        }
+        await SubmitBuildsAsync(scenario, repo, token, "burst", 6, _ => "busy-user");
         await Eventually.WaitAsync(async () => (await scenario.GetAsync("burst-6"))?.Status?.Phase == Phases.Queued, BuildScenario.BuildTimeout, "the burst to fill both slots and queue");
 
-        await scenario.SubmitAsync(WithUser(BuildScenario.NewBuild("lone", repo, "lone-token", maxRetries: Retries), "lone-user"), token);
+        await SubmitBuildAsync(scenario, repo, token, "lone", "lone-user");
         var seen = await Eventually.ValueAsync(() => scenario.GetAsync("lone"), b => b?.Status?.Phase is Phases.Queued or Phases.Building or Phases.Succeeded,
             BuildScenario.BuildTimeout, "the lone build to be queued or started", BuildScenario.Describe);
         // Read after the phase: every Job counted here started before the lone build could have been placed.
         var startedBefore = jobs.Started.Count;
         output.WriteLine($"lone seen {seen!.Status!.Phase} (position {seen.Status.QueuePosition}) with {startedBefore} Jobs started");
 
-        Assert.Equal(Phases.Succeeded, (await scenario.WaitForPhaseAsync("lone", Phases.Succeeded, Phases.Failed)).Status!.Phase);
+        await scenario.WaitForEndAsync("lone", Phases.Succeeded);
         var order = jobs.Started.Distinct().ToList();
         output.WriteLine("Job order: " + string.Join(", ", order));
         // Within one build slot: of the burst queued with it, at most one more Job may start before it (when the two
@@ -94,20 +83,13 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         await using var scenario = await BuildScenario.StartAsync(fixture, output, overrides: Limits(1, 1));
         await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(4, "restart " + Guid.NewGuid().ToString("N")));
-        var names = Enumerable.Range(1, 4).Select(i => $"order-{i}").ToList();
-        foreach (var name in names)
-        {
-            await scenario.SubmitAsync(BuildScenario.NewBuild(name, repo, name + "-token", maxRetries: Retries), token);
-        }
+        var names = await SubmitBuildsAsync(scenario, repo, token, "order", 4);
         await scenario.WaitForPhaseAsync("order-1", Phases.Building);
         await scenario.WaitForPhaseAsync("order-4", Phases.Queued);
 
         await scenario.StopOperatorsAsync();
         await scenario.StartOperatorAsync();
-        foreach (var name in names)
-        {
-            Assert.Equal(Phases.Succeeded, (await scenario.WaitForPhaseAsync(name, Phases.Succeeded, Phases.Failed)).Status!.Phase);
-        }
+        await WaitForAllToSucceedAsync(scenario, names);
 
         Assert.Equal(names, jobs.Started.Distinct());
         Assert.Equal(1, jobs.MaxUnfinished);
@@ -203,9 +185,9 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         await using var scenario = await BuildScenario.StartAsync(fixture, output, rabbitMq: true, overrides: Limits(1, 1));
         await using var jobs = await JobWatch.StartAsync(scenario.Kubernetes, scenario.Namespace);
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Sleeping(120, "cancel " + Guid.NewGuid().ToString("N")));
-        await scenario.SubmitAsync(BuildScenario.NewBuild("long", repo, "long-token", maxRetries: Retries), token);
+        await SubmitBuildAsync(scenario, repo, token, "long");
         await scenario.WaitForPhaseAsync("long", Phases.Building);
-        await scenario.SubmitAsync(BuildScenario.NewBuild("waiting", repo, "waiting-token", maxRetries: Retries), token);
+        await SubmitBuildAsync(scenario, repo, token, "waiting");
         await scenario.WaitForPhaseAsync("waiting", Phases.Queued);
 
         await CancelAsync(scenario, "waiting", "changed my mind");
@@ -226,9 +208,8 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
 
         // The slot is free again: the next build gets it and succeeds; cancelling it afterwards changes nothing.
         var (quick, quickToken, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("after " + Guid.NewGuid().ToString("N")));
-        await scenario.SubmitAsync(BuildScenario.NewBuild("after", quick, "after-token", maxRetries: Retries), quickToken);
-        var after = await scenario.WaitForPhaseAsync("after", Phases.Succeeded, Phases.Failed);
-        Assert.Equal(Phases.Succeeded, after.Status!.Phase);
+        await SubmitBuildAsync(scenario, quick, quickToken, "after");
+        await scenario.WaitForEndAsync("after", Phases.Succeeded);
         await CancelAsync(scenario, "after", "too late");
         await Eventually.WaitAsync(async () => (await scenario.GetAsync("after"))?.Metadata.Annotations?.ContainsKey(Annotations.Cancel) == true, TimeSpan.FromSeconds(30), "the annotation on the finished build");
 
@@ -261,10 +242,34 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
             }
         }, l => l is not null && holder(l.Spec?.HolderIdentity), TimeSpan.FromSeconds(90), what, l => l?.Spec?.HolderIdentity ?? "(no Lease)"))!;
 
-    private static ImageBuild WithUser(ImageBuild build, string user)
+    /// <summary>
+    /// Submits <paramref name="count"/> builds of <paramref name="repo"/> named <paramref name="prefix"/>-1 and on, in that
+    /// order; <paramref name="user"/> names the user of the i-th (from 0). Their names.
+    /// </summary>
+    private static async Task<List<string>> SubmitBuildsAsync(BuildScenario scenario, string repo, string token, string prefix, int count, Func<int, string>? user = null)
     {
-        build.Spec.UserId = user;
-        return build;
+        var names = Enumerable.Range(1, count).Select(i => $"{prefix}-{i}").ToList();
+        foreach (var (name, i) in names.Select((n, i) => (n, i)))
+        {
+            await SubmitBuildAsync(scenario, repo, token, name, user?.Invoke(i));
+        }
+        return names;
+    }
+
+    /// <summary>A build of <paramref name="repo"/> as its own application (none is a cache hit of another), its own token Secret, <see cref="Retries"/> retries.</summary>
+    private static async Task SubmitBuildAsync(BuildScenario scenario, string repo, string token, string name, string? user = null)
+    {
+        var build = BuildScenario.NewBuild(name, repo, name + "-token", maxRetries: Retries);
+        build.Spec.UserId = user ?? build.Spec.UserId;
+        await scenario.SubmitAsync(build, token);
+    }
+
+    private static async Task WaitForAllToSucceedAsync(BuildScenario scenario, IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            await scenario.WaitForEndAsync(name, Phases.Succeeded);
+        }
     }
 
     private static async Task CancelAsync(BuildScenario scenario, string name, string reason)

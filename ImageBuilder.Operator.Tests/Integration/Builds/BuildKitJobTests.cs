@@ -35,9 +35,7 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
 
         var (outcome, image, job) = await RunAsync(url, plan);
 
-        var succeeded = Assert.IsType<JobOutcome.Succeeded>(outcome);
-        var lookup = await Registry().GetDigestAsync(image.Repository, image.Tag, CancellationToken.None);
-        Assert.Equal(lookup.Digest, succeeded.Digest);
+        var succeeded = await AssertPushedAsync(outcome, image);
         // BuildKit's own progress output, pushed by the rootless daemon in the pod.
         Assert.Contains("exporting to image", succeeded.LogTail, StringComparison.Ordinal);
         Assert.Contains("pushing layers", succeeded.LogTail, StringComparison.Ordinal);
@@ -61,8 +59,7 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
         var (outcome, image, job) = await RunAsync(url, null);
 
         Assert.Contains(job.Spec.Template.Spec.InitContainers, c => c.Name == BuildJobTemplate.PlanContainer);
-        var succeeded = Assert.IsType<JobOutcome.Succeeded>(outcome);
-        Assert.Equal((await Registry().GetDigestAsync(image.Repository, image.Tag, CancellationToken.None)).Digest, succeeded.Digest);
+        await AssertPushedAsync(outcome, image);
     }
 
     [Fact]
@@ -81,9 +78,7 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
         var digests = new List<string>();
         foreach (var (outcome, image, _) in results)
         {
-            var succeeded = Assert.IsType<JobOutcome.Succeeded>(outcome);
-            Assert.Equal((await Registry().GetDigestAsync(image.Repository, image.Tag, CancellationToken.None)).Digest, succeeded.Digest);
-            digests.Add(succeeded.Digest);
+            digests.Add((await AssertPushedAsync(outcome, image)).Digest);
         }
         Assert.NotEqual(digests[0], digests[1]);
     }
@@ -100,9 +95,8 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
 
         var (outcome, image, _) = await RunAsync(null, null, daemon.UrlOf("repo").AbsoluteUri, commit);
 
-        var succeeded = Assert.IsType<JobOutcome.Succeeded>(outcome);
         Assert.Equal(commit, image.Tag);
-        Assert.Equal((await Registry().GetDigestAsync(image.Repository, image.Tag, CancellationToken.None)).Digest, succeeded.Digest);
+        await AssertPushedAsync(outcome, image);
     }
 
     [Fact]
@@ -115,10 +109,8 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
             ["Dockerfile"] = $"FROM {fixture.Registry}/base/busybox:latest\nRUN echo 'failed to push: export' && echo 'main.c:3: error: expected semicolon' && exit 2\n",
         });
 
-        var (outcome, _, _) = await RunAsync(url, null);
+        var failure = await RunExpectingFailureAsync(url, Faults.User, BuildReasons.BuildFailed);
 
-        var failure = Assert.IsType<JobOutcome.Failed>(outcome).Failure;
-        Assert.Equal((Faults.User, BuildReasons.BuildFailed), (failure.Fault, failure.Reason));
         Assert.Contains("main.c:3: error: expected semicolon", failure.LogTail, StringComparison.Ordinal);
     }
 
@@ -127,10 +119,7 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
     {
         await using var server = await ArchiveServer.StartAsync(Token);
 
-        var (outcome, _, _) = await RunAsync(server.Url("missing"), null);
-
-        var failure = Assert.IsType<JobOutcome.Failed>(outcome).Failure;
-        Assert.Equal((Faults.User, BuildReasons.SourceNotFound), (failure.Fault, failure.Reason));
+        await RunExpectingFailureAsync(server.Url("missing"), Faults.User, BuildReasons.SourceNotFound);
     }
 
     [Fact]
@@ -139,10 +128,8 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
         await using var server = await ArchiveServer.StartAsync(Token);
         var url = server.Add("nodockerfile", new Dictionary<string, string> { ["package.json"] = "{}" });
 
-        var (outcome, _, _) = await RunAsync(url, null);
+        var failure = await RunExpectingFailureAsync(url, Faults.Service, BuildReasons.NixpacksUnavailable);
 
-        var failure = Assert.IsType<JobOutcome.Failed>(outcome).Failure;
-        Assert.Equal((Faults.Service, BuildReasons.NixpacksUnavailable), (failure.Fault, failure.Reason));
         Assert.Contains("nixpacks 1.39.0 and jq", failure.Message, StringComparison.Ordinal);
     }
 
@@ -162,8 +149,7 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
         var (ns, job) = await StartAsync(url, new BuildPlanSpec { Builder = "docker" }, options);
         var outcome = await WaitAsync(ns, job.Metadata.Name);
 
-        var failure = Assert.IsType<JobOutcome.Failed>(outcome).Failure;
-        Assert.Equal((Faults.Service, BuildReasons.PushFailed), (failure.Fault, failure.Reason));
+        AssertFailed(outcome, Faults.Service, BuildReasons.PushFailed);
     }
 
     [Fact]
@@ -172,10 +158,8 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
         await using var server = await ArchiveServer.StartAsync("another-token");
         var url = server.Add("private", new Dictionary<string, string> { ["Dockerfile"] = "FROM scratch\n" });
 
-        var (outcome, _, _) = await RunAsync(url, null);
+        var failure = await RunExpectingFailureAsync(url, Faults.User, BuildReasons.SourceAccessDenied);
 
-        var failure = Assert.IsType<JobOutcome.Failed>(outcome).Failure;
-        Assert.Equal((Faults.User, BuildReasons.SourceAccessDenied), (failure.Fault, failure.Reason));
         Assert.Contains("HTTP 401", failure.Message, StringComparison.Ordinal);
     }
 
@@ -204,6 +188,29 @@ public sealed class BuildKitJobTests(PlatformFixture fixture)
         var (ns, job) = await StartAsync(archiveUrl, plan, Options(), cloneUrl, commit);
         var image = ImageName.Parse(job.Spec.Template.Spec.Containers[0].Env.Single(e => e.Name == "IB_IMAGE").Value);
         return (await WaitAsync(ns, job.Metadata.Name), image, job);
+    }
+
+    /// <summary>The build succeeded and pushed the digest the registry reports for the image's tag; the success.</summary>
+    private async Task<JobOutcome.Succeeded> AssertPushedAsync(JobOutcome outcome, ImageName image)
+    {
+        var succeeded = Assert.IsType<JobOutcome.Succeeded>(outcome);
+        Assert.Equal((await Registry().GetDigestAsync(image.Repository, image.Tag, CancellationToken.None)).Digest, succeeded.Digest);
+        return succeeded;
+    }
+
+    /// <summary>Runs the archive at <paramref name="archiveUrl"/> with no plan; the build must end failed with this fault and reason.</summary>
+    private async Task<BuildFailure> RunExpectingFailureAsync(string archiveUrl, string fault, string reason)
+    {
+        var (outcome, _, _) = await RunAsync(archiveUrl, null);
+        return AssertFailed(outcome, fault, reason);
+    }
+
+    /// <summary>The build ended failed with this fault and reason; the failure, for what a test checks of its text.</summary>
+    private static BuildFailure AssertFailed(JobOutcome outcome, string fault, string reason)
+    {
+        var failure = Assert.IsType<JobOutcome.Failed>(outcome).Failure;
+        Assert.Equal((fault, reason), (failure.Fault, failure.Reason));
+        return failure;
     }
 
     private async Task<(string Namespace, V1Job Job)> StartAsync(string? archiveUrl, BuildPlanSpec? plan, BuildOptions options, string? cloneUrl = null, string? commit = null)

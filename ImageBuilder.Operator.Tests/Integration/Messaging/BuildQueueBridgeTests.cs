@@ -26,20 +26,18 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
     [Fact]
     public async Task Bridge_BackendStyleMessage_CreatesOwnedTokenSecretAndImageBuild()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-bridge");
-        await using var harness = MessagingHarness.Create(fixture, output, ns);
-        await harness.StartAsync();
+        await using var harness = await MessagingHarness.StartInNewNamespaceAsync(fixture, output, "mq-bridge");
 
         await harness.PublishLikeBackendAsync(RequestSamples.Flat());
 
-        var build = Assert.Single(await WaitForBuildsAsync(ns, 1));
+        var build = Assert.Single(await WaitForBuildsAsync(harness.Namespace, 1));
         Assert.Equal("18008", build.Spec.UserId);
         Assert.Equal("65a1c0ffee", build.Spec.ApplicationId);
         Assert.Equal(("github", "vano2903/testing", "repo", "main"), (build.Spec.Source.Connector, build.Spec.Source.Repo, build.Spec.Source.Type, build.Spec.Source.Branch));
         var secretName = build.Spec.Source.TokenSecretRef!.Name;
         await Eventually.WaitAsync(async () =>
-            (await fixture.Kubernetes.CoreV1.ReadNamespacedSecretAsync(secretName, ns)).Metadata.OwnerReferences?.Count == 1, Within, "owner reference on the token Secret");
-        var secret = await fixture.Kubernetes.CoreV1.ReadNamespacedSecretAsync(secretName, ns);
+            (await fixture.Kubernetes.CoreV1.ReadNamespacedSecretAsync(secretName, harness.Namespace)).Metadata.OwnerReferences?.Count == 1, Within, "owner reference on the token Secret");
+        var secret = await fixture.Kubernetes.CoreV1.ReadNamespacedSecretAsync(secretName, harness.Namespace);
         Assert.Equal(RequestSamples.Token, Encoding.UTF8.GetString(secret.Data["token"]));
         Assert.Equal(build.Metadata.Uid, Assert.Single(secret.Metadata.OwnerReferences).Uid);
         Assert.Equal(build.Metadata.Name, secret.Metadata.Labels[Annotations.BuildLabel]);
@@ -50,9 +48,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
     [Fact]
     public async Task Bridge_GoSenderWithEveryOptionalFieldEmpty_CreatesImageBuildsWithoutEmptyValues()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-go");
-        await using var harness = MessagingHarness.Create(fixture, output, ns);
-        await harness.StartAsync();
+        await using var harness = await MessagingHarness.StartInNewNamespaceAsync(fixture, output, "mq-go");
         var corpus = GoSenderSamples.All("vano2903/testing", RequestSamples.Token).Select(row => (Label: (string)row[0], Body: (string)row[1])).ToList();
 
         foreach (var (label, body) in corpus)
@@ -61,7 +57,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
             await harness.PublishLikeBackendAsync(body, messageId: "go-" + label.Replace(' ', '-').Replace(",", "", StringComparison.Ordinal));
         }
 
-        var builds = await WaitForBuildsAsync(ns, corpus.Count);
+        var builds = await WaitForBuildsAsync(harness.Namespace, corpus.Count);
         Assert.Equal(corpus.Count, builds.Count);
         foreach (var build in builds)
         {
@@ -105,18 +101,16 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
     [Fact]
     public async Task Bridge_SameMessageTwice_CreatesOneImageBuild()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-twice");
-        await using var harness = MessagingHarness.Create(fixture, output, ns);
-        await harness.StartAsync();
+        await using var harness = await MessagingHarness.StartInNewNamespaceAsync(fixture, output, "mq-twice");
 
         await harness.PublishLikeBackendAsync(RequestSamples.Nested(), messageId: "backend-42");
         await harness.PublishLikeBackendAsync(RequestSamples.Nested(), messageId: "backend-42");
         // A third, different request proves the two before it were handled (one consumer, in order).
         await harness.PublishLikeBackendAsync(RequestSamples.Flat(o => o["branch"] = "develop"));
 
-        await WaitForBuildsAsync(ns, 2);
+        await WaitForBuildsAsync(harness.Namespace, 2);
         await Eventually.WaitAsync(() => Task.FromResult(harness.Logs.Lines.Any(l => l.Contains("already ImageBuild", StringComparison.Ordinal))), Within, "duplicate acknowledged");
-        var builds = await BuildsAsync(ns);
+        var builds = await BuildsAsync(harness.Namespace);
         Assert.Equal(2, builds.Count);
         Assert.Single(builds, b => b.Metadata.Annotations is { } a && a.TryGetValue(ImageBuildFactory.MessageIdAnnotation, out var id) && id == "backend-42");
         Assert.Equal("nixpacks", builds.Single(b => b.Spec.BuildPlan is not null).Spec.BuildPlan!.Builder);
@@ -125,9 +119,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
     [Fact]
     public async Task Bridge_MalformedCorpus_EachAnsweredOnKusanaliAndBridgeKeepsConsuming()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-corpus");
-        await using var harness = MessagingHarness.Create(fixture, output, ns);
-        await harness.StartAsync();
+        await using var harness = await MessagingHarness.StartInNewNamespaceAsync(fixture, output, "mq-corpus");
         var corpus = HostileCorpus.Cases.Select(c => (Label: (string)c[0], Body: (string)c[1], Expected: (string)c[2])).ToList();
 
         foreach (var (_, body, _) in corpus)
@@ -146,7 +138,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
             Assert.Contains(corpus[i].Expected, json.GetProperty("message").GetString(), StringComparison.Ordinal);
             Assert.Equal("application/json", answers[i].BasicProperties.ContentType);
         }
-        var build = Assert.Single(await WaitForBuildsAsync(ns, 1));
+        var build = Assert.Single(await WaitForBuildsAsync(harness.Namespace, 1));
         Assert.Equal("after-the-corpus", build.Spec.Source.Branch);
         Assert.Equal(0u, await harness.ReadyCountAsync(harness.Options.BuildQueue));
         Assert.Equal(0u, await harness.ReadyCountAsync(harness.Options.KusanaliQueue));
@@ -155,9 +147,7 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
     [Fact]
     public async Task Bridge_RefusedRequest_AnswerNamesTheSender()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-refuse");
-        await using var harness = MessagingHarness.Create(fixture, output, ns);
-        await harness.StartAsync();
+        await using var harness = await MessagingHarness.StartInNewNamespaceAsync(fixture, output, "mq-refuse");
 
         await harness.PublishLikeBackendAsync(RequestSamples.Flat(o => o["connector"] = "gitlab"));
 
@@ -170,10 +160,8 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
     [Fact]
     public async Task Bridge_KubernetesUnreachable_RequeuesAndLosesNothing()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-down");
         using var unreachable = new Kubernetes(new KubernetesClientConfiguration { Host = "https://127.0.0.1:1", SkipTlsVerify = true });
-        await using var harness = MessagingHarness.Create(fixture, output, ns, kubernetes: unreachable);
-        await harness.StartAsync();
+        await using var harness = await MessagingHarness.StartInNewNamespaceAsync(fixture, output, "mq-down", kubernetes: unreachable);
 
         await harness.PublishLikeBackendAsync(RequestSamples.Flat());
         await Eventually.WaitAsync(() => Task.FromResult(harness.Logs.Lines.Count(l => l.Contains("goes back to the queue", StringComparison.Ordinal)) >= 2), Within, "two requeues");
@@ -208,17 +196,15 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
     [Fact]
     public async Task Bridge_IdenticalRequestAfterFinishedBuild_CreatesANewGeneration()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-again");
-        await using var harness = MessagingHarness.Create(fixture, output, ns);
-        await harness.StartAsync();
+        await using var harness = await MessagingHarness.StartInNewNamespaceAsync(fixture, output, "mq-again");
         await harness.PublishLikeBackendAsync(RequestSamples.Flat());
-        var first = Assert.Single(await WaitForBuildsAsync(ns, 1));
+        var first = Assert.Single(await WaitForBuildsAsync(harness.Namespace, 1));
 
         first.Status = new ImageBuildStatus { Phase = Phases.Succeeded };
-        await fixture.Kubernetes.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<ImageBuild>(first, ImageBuild.Group, ImageBuild.Version, ns, ImageBuild.Plural, first.Metadata.Name);
+        await fixture.Kubernetes.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<ImageBuild>(first, ImageBuild.Group, ImageBuild.Version, harness.Namespace, ImageBuild.Plural, first.Metadata.Name);
         await harness.PublishLikeBackendAsync(RequestSamples.Flat());
 
-        var builds = await WaitForBuildsAsync(ns, 2);
+        var builds = await WaitForBuildsAsync(harness.Namespace, 2);
         Assert.Equal(2, builds.Select(b => b.Metadata.Name).Distinct().Count());
     }
 

@@ -22,8 +22,9 @@ public sealed class MessagingHarness : IAsyncDisposable
 {
     private readonly List<IHostedService> _started = [];
 
-    private MessagingHarness(ServiceProvider provider, RabbitMqOptions options, TestLogs logs, Uri amqp)
+    private MessagingHarness(ServiceProvider provider, RabbitMqOptions options, TestLogs logs, Uri amqp, string @namespace)
     {
+        Namespace = @namespace;
         Provider = provider;
         Options = options;
         Logs = logs;
@@ -38,6 +39,9 @@ public sealed class MessagingHarness : IAsyncDisposable
     public TestLogs Logs { get; }
 
     public Uri Amqp { get; }
+
+    /// <summary>Where the bridge writes its ImageBuilds (<see cref="RabbitMqOptions.TargetNamespace"/>).</summary>
+    public string Namespace { get; }
 
     /// <summary>The platform's side of the roles' queues.</summary>
     public TestQueues Queues { get; }
@@ -72,7 +76,29 @@ public sealed class MessagingHarness : IAsyncDisposable
         services.AddMessaging(configuration);
         var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<RabbitMqOptions>>().Value;
-        return new MessagingHarness(provider, options, logs, fixture.AmqpUri);
+        return new MessagingHarness(provider, options, logs, fixture.AmqpUri, @namespace);
+    }
+
+    /// <summary>
+    /// A namespace of its own (named after <paramref name="namespacePrefix"/>) as the bridge's target, and the harness
+    /// started in it (<see cref="StartAsync()"/>), for the tests whose bridge writes to the cluster.
+    /// </summary>
+    public static async Task<MessagingHarness> StartInNewNamespaceAsync(PlatformFixture fixture, ITestOutputHelper output, string namespacePrefix,
+        Dictionary<string, string?>? settings = null, IKubernetes? kubernetes = null)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        var harness = Create(fixture, output, await fixture.CreateNamespaceAsync(namespacePrefix), settings, kubernetes);
+        try
+        {
+            await harness.StartAsync();
+            return harness;
+        }
+        catch
+        {
+            // The caller never gets the harness to dispose: its queues and roles go here.
+            await harness.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts the hosted roles (bridge, retry listener) as the host would, and waits until each consumes.</summary>

@@ -20,6 +20,12 @@ public sealed class RetryTests(PlatformFixture fixture, ITestOutputHelper output
         Spec = new ImageBuildSpec { UserId = "18008", Source = new SourceSpec { Repo = "vano2903/testing" } },
     };
 
+    /// <summary>The retry listener alone (no bridge) on queues of its own, releasing into a new namespace.</summary>
+    private Task<MessagingHarness> StartRetryListenerAsync(string namespacePrefix) =>
+        MessagingHarness.StartInNewNamespaceAsync(fixture, output, namespacePrefix, new() { ["RabbitMq:Bridge:Enabled"] = "false" });
+
+    private static IRetryScheduler Scheduler(MessagingHarness harness) => harness.Provider.GetRequiredService<IRetryScheduler>();
+
     private async Task<ImageBuild> CreateBuildAsync(string ns, string name)
     {
         var build = new ImageBuild
@@ -37,7 +43,7 @@ public sealed class RetryTests(PlatformFixture fixture, ITestOutputHelper output
     public async Task ScheduleAsync_LongThenShortDelay_ShortIsReleasedFirst()
     {
         await using var harness = MessagingHarness.Create(fixture, output, "unused", new() { ["RabbitMq:RetryListener:Enabled"] = "false", ["RabbitMq:Bridge:Enabled"] = "false" });
-        var scheduler = harness.Provider.GetRequiredService<IRetryScheduler>();
+        var scheduler = Scheduler(harness);
 
         await scheduler.ScheduleAsync(Build("ns", "long", "uid-long"), 2, TimeSpan.FromSeconds(3), ServiceFailure, CancellationToken.None);
         await scheduler.ScheduleAsync(Build("ns", "short", "uid-short"), 2, TimeSpan.FromSeconds(1), ServiceFailure, CancellationToken.None);
@@ -55,10 +61,9 @@ public sealed class RetryTests(PlatformFixture fixture, ITestOutputHelper output
     [Fact]
     public async Task RetryListener_ReleasedAttempt_AnnotatesTheImageBuild()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-retry");
-        await using var harness = MessagingHarness.Create(fixture, output, ns, new() { ["RabbitMq:Bridge:Enabled"] = "false" });
-        await harness.StartAsync();
-        var scheduler = harness.Provider.GetRequiredService<IRetryScheduler>();
+        await using var harness = await StartRetryListenerAsync("mq-retry");
+        var ns = harness.Namespace;
+        var scheduler = Scheduler(harness);
         var build = await CreateBuildAsync(ns, "ib-retry");
         Assert.False(scheduler.IsReleased(build, 2, DateTimeOffset.UtcNow));
 
@@ -73,10 +78,9 @@ public sealed class RetryTests(PlatformFixture fixture, ITestOutputHelper output
     [Fact]
     public async Task RetryListener_BuildGoneOrRecreated_DropsTheRelease()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-retry-drop");
-        await using var harness = MessagingHarness.Create(fixture, output, ns, new() { ["RabbitMq:Bridge:Enabled"] = "false" });
-        await harness.StartAsync();
-        var scheduler = harness.Provider.GetRequiredService<IRetryScheduler>();
+        await using var harness = await StartRetryListenerAsync("mq-retry-drop");
+        var ns = harness.Namespace;
+        var scheduler = Scheduler(harness);
         var recreated = await CreateBuildAsync(ns, "ib-recreated");
         var witness = await CreateBuildAsync(ns, "ib-witness");
 

@@ -21,19 +21,15 @@ public sealed class SupersedeOrderRetentionTests(PlatformFixture fixture, ITestO
         var marker = Guid.NewGuid().ToString("N");
         // The first commit's build waits at the gate (never opened), so it is surely running when the next request comes.
         var (repo, token, c1) = await scenario.CreateRepositoryAsync(gate.WaitingApp("first " + marker));
-        var app = PlatformFixture.UniqueName("app");
-        await scenario.Operator.WaitForConsumerAsync(scenario.Settings.BuildQueue, Within);
+        var app = await NewApplicationAsync(scenario);
 
-        await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, Request(app, token, repo));
-        var first = (await WaitForBuildsAsync(scenario, 1))[0];
+        var first = (await RequestAsync(scenario, Request(app, token, repo), 1))[0];
         await scenario.WaitForPhaseAsync(first.Metadata.Name, Phases.Building);
         await Eventually.WaitAsync(() => Task.FromResult(gate.Polls > 0), Within, "the first build to wait at the gate");
-        var c2 = await scenario.GitHub.AddCommitAsync(repo, Files(SampleApps.Printing("second " + marker)), "main");
-        await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, Request(app, token, repo));
-        await WaitForBuildsAsync(scenario, 2);
-        var c3 = await scenario.GitHub.AddCommitAsync(repo, Files(SampleApps.Printing("third " + marker)), "main");
-        await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, Request(app, token, repo));
-        var builds = await WaitForBuildsAsync(scenario, 3);
+        var c2 = await AddPrintingCommitAsync(scenario, repo, "second " + marker);
+        await RequestAsync(scenario, Request(app, token, repo), 2);
+        var c3 = await AddPrintingCommitAsync(scenario, repo, "third " + marker);
+        var builds = await RequestAsync(scenario, Request(app, token, repo), 3);
         var (older, middle, newest) = (builds[0].Metadata.Name, builds[1].Metadata.Name, builds[2].Metadata.Name);
 
         var done = await scenario.WaitForPhaseAsync(newest, Phases.Succeeded, Phases.Failed);
@@ -68,16 +64,13 @@ public sealed class SupersedeOrderRetentionTests(PlatformFixture fixture, ITestO
         await using var gate = new BuildGate();
         var marker = Guid.NewGuid().ToString("N");
         var (repo, token, slow) = await scenario.CreateRepositoryAsync(gate.WaitingApp("older " + marker));
-        var fast = await scenario.GitHub.AddCommitAsync(repo, Files(SampleApps.Printing("newer " + marker)), "main");
-        var app = PlatformFixture.UniqueName("app");
-        await scenario.Operator.WaitForConsumerAsync(scenario.Settings.BuildQueue, Within);
+        var fast = await AddPrintingCommitAsync(scenario, repo, "newer " + marker);
+        var app = await NewApplicationAsync(scenario);
 
         // Explicit commits: never superseded by a different ref, so both build.
-        await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, Request(app, token, repo, commit: slow));
-        var older = (await WaitForBuildsAsync(scenario, 1))[0].Metadata.Name;
+        var older = (await RequestAsync(scenario, Request(app, token, repo, commit: slow), 1))[0].Metadata.Name;
         await scenario.WaitForPhaseAsync(older, Phases.Building);
-        await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, Request(app, token, repo, commit: fast));
-        var newer = (await WaitForBuildsAsync(scenario, 2))[1].Metadata.Name;
+        var newer = (await RequestAsync(scenario, Request(app, token, repo, commit: fast), 2))[1].Metadata.Name;
 
         var announced = await scenario.WaitForPhaseAsync(newer, Phases.Succeeded, Phases.Failed);
         Assert.Equal(Phases.Succeeded, announced.Status!.Phase);
@@ -109,8 +102,7 @@ public sealed class SupersedeOrderRetentionTests(PlatformFixture fixture, ITestO
             ["Retention:SucceededLimit"] = "2",
         });
         var (repo, token, _) = await scenario.CreateRepositoryAsync(SampleApps.Printing("retention " + Guid.NewGuid().ToString("N")));
-        var app = PlatformFixture.UniqueName("app");
-        await scenario.Operator.WaitForConsumerAsync(scenario.Settings.BuildQueue, Within);
+        var app = await NewApplicationAsync(scenario);
         var ids = new[] { "m-a-" + Guid.NewGuid().ToString("N"), "m-b-" + Guid.NewGuid().ToString("N"), "m-c-" + Guid.NewGuid().ToString("N") };
         var finished = new List<ImageBuild>();
 
@@ -165,7 +157,23 @@ public sealed class SupersedeOrderRetentionTests(PlatformFixture fixture, ITestO
         ["commit"] = commit ?? "",
     });
 
-    private static Dictionary<string, string?> Files(Dictionary<string, string> files) => files.ToDictionary(f => f.Key, string? (f) => f.Value, StringComparer.Ordinal);
+    /// <summary>A new application id to request builds for, once the bridge consumes the build queue (a request published before would go unread).</summary>
+    private static async Task<string> NewApplicationAsync(BuildScenario scenario)
+    {
+        await scenario.Operator.WaitForConsumerAsync(scenario.Settings.BuildQueue, Within);
+        return PlatformFixture.UniqueName("app");
+    }
+
+    /// <summary>Publishes <paramref name="request"/> as the backend does; the ImageBuilds, oldest request first, once there are <paramref name="count"/>.</summary>
+    private static async Task<IList<ImageBuild>> RequestAsync(BuildScenario scenario, string request, int count)
+    {
+        await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, request);
+        return await WaitForBuildsAsync(scenario, count);
+    }
+
+    /// <summary>A commit on main whose app prints <paramref name="marker"/> (and so builds at once, without a gate); its sha.</summary>
+    private static Task<string> AddPrintingCommitAsync(BuildScenario scenario, string repo, string marker) =>
+        scenario.GitHub.AddCommitAsync(repo, SampleApps.Printing(marker).ToDictionary(f => f.Key, string? (f) => f.Value, StringComparer.Ordinal), "main");
 
     private static async Task<IList<ImageBuild>> ListAsync(BuildScenario scenario) =>
         (await scenario.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ImageBuildList>(ImageBuild.Group, ImageBuild.Version, scenario.Namespace, ImageBuild.Plural)).Items;

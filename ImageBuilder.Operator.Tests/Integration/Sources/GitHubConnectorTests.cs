@@ -48,7 +48,7 @@ public sealed class GitHubConnectorTests(GitHubServerFixture fixture) : Connecto
     {
         var repo = await CreateAsync();
         var tagged = await Server.CreateTagAsync(repo, "v1.0.0", message: annotated ? "release 1" : null);
-        await Server.AddCommitAsync(repo, new Dictionary<string, string?> { ["later.txt"] = "later" });
+        await AddLaterCommitAsync(repo);
 
         var result = await ResolveAsync(new SourceSpec { Repo = repo, Type = RefTypes.Tag, Tag = "v1.0.0" });
 
@@ -59,9 +59,7 @@ public sealed class GitHubConnectorTests(GitHubServerFixture fixture) : Connecto
     [Fact]
     public async Task Resolve_Release_ReturnsCommitOfTheReleaseTag()
     {
-        var repo = await CreateAsync();
-        var first = await GitHubTestServer.RevParseAsync(Server.Get(repo), "refs/heads/main");
-        await Server.AddCommitAsync(repo, new Dictionary<string, string?> { ["later.txt"] = "later" });
+        var (repo, first) = await CreateWithLaterCommitAsync();
         await Server.CreateReleaseAsync(repo, "v2", name: "Second", target: first);
 
         var result = await ResolveAsync(new SourceSpec { Repo = repo, Type = RefTypes.Release, Release = "v2" });
@@ -72,12 +70,10 @@ public sealed class GitHubConnectorTests(GitHubServerFixture fixture) : Connecto
     [Fact]
     public async Task Resolve_FullAndShortCommitSha_ReturnsTheFullSha()
     {
-        var repo = await CreateAsync();
-        var old = await GitHubTestServer.RevParseAsync(Server.Get(repo), "refs/heads/main");
-        await Server.AddCommitAsync(repo, new Dictionary<string, string?> { ["later.txt"] = "later" });
+        var (repo, old) = await CreateWithLaterCommitAsync();
 
         var full = await ResolveAsync(new SourceSpec { Repo = repo, Type = RefTypes.Commit, Commit = old });
-        var shortSha = await ResolveAsync(new SourceSpec { Repo = repo, Type = RefTypes.Commit, Commit = old![..7] });
+        var shortSha = await ResolveAsync(new SourceSpec { Repo = repo, Type = RefTypes.Commit, Commit = old[..7] });
 
         Assert.Equal(old, full.Commit);
         Assert.Equal(old, shortSha.Commit);
@@ -285,6 +281,18 @@ public sealed class GitHubConnectorTests(GitHubServerFixture fixture) : Connecto
         await Server.CreateRepositoryAsync(repo, Files, Token, defaultBranch);
         return repo;
     }
+
+    /// <summary>A new repository whose main has moved on past its first commit; that first commit, now behind the head.</summary>
+    private async Task<(string Repo, string First)> CreateWithLaterCommitAsync()
+    {
+        var repo = await CreateAsync();
+        var first = await GitHubTestServer.RevParseAsync(Server.Get(repo), "refs/heads/main") ?? throw new InvalidOperationException($"{repo} has no main");
+        await AddLaterCommitAsync(repo);
+        return (repo, first);
+    }
+
+    /// <summary>Moves main on by one commit, so that what a test resolves is not simply the head.</summary>
+    private Task<string> AddLaterCommitAsync(string repo) => Server.AddCommitAsync(repo, new Dictionary<string, string?> { ["later.txt"] = "later" });
 
     private static string FixtureRepo() => GitHubServerFixture.UniqueRepository();
 }
