@@ -54,9 +54,8 @@ public sealed class ResilienceTests(PlatformFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task Bridge_BrokerRestartWhileConsuming_LosesNothing()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-restart");
-        await using var harness = MessagingHarness.Create(fixture, output, ns);
-        await harness.StartAsync();
+        await using var harness = await MessagingHarness.StartInNewNamespaceAsync(fixture, output, "mq-restart");
+        var ns = harness.Namespace;
         // Enough that the bridge is still working through them (some unacked) when the broker goes down.
         const int before = 300;
         await harness.PublishManyLikeBackendAsync(Enumerable.Range(0, before).Select(i => RequestSamples.Flat(o => o["branch"] = $"before-{i}")));
@@ -74,9 +73,8 @@ public sealed class ResilienceTests(PlatformFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task Bridge_QueueDeletedUnderIt_RedeclaresAndConsumesAgain()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-deleted");
-        await using var harness = MessagingHarness.Create(fixture, output, ns);
-        await harness.StartAsync();
+        await using var harness = await MessagingHarness.StartInNewNamespaceAsync(fixture, output, "mq-deleted");
+        var ns = harness.Namespace;
 
         await using (var channel = await harness.ClientChannelAsync(confirms: false))
         {

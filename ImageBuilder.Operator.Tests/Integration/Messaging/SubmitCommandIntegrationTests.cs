@@ -12,9 +12,8 @@ public sealed class SubmitCommandIntegrationTests(PlatformFixture fixture, ITest
     [Fact]
     public async Task Submit_ToRunningBridge_BecomesAnImageBuild()
     {
-        var ns = await fixture.CreateNamespaceAsync("mq-submit");
-        await using var harness = MessagingHarness.Create(fixture, output, ns);
-        await harness.StartAsync();
+        await using var harness = await MessagingHarness.StartInNewNamespaceAsync(fixture, output, "mq-submit");
+        var ns = harness.Namespace;
         var tokenFile = Path.GetTempFileName();
         await File.WriteAllTextAsync(tokenFile, RequestSamples.Token);
         using var stdout = new StringWriter();
