@@ -37,10 +37,7 @@ public sealed class KubernetesConfigMapResourceClient : IResourceClient<V1Config
     {
         var list = await _kubernetes.CoreV1.ListNamespacedConfigMapAsync(
             _namespace, continueParameter: continueToken, fieldSelector: _fieldSelector, limit: PageSize, cancellationToken: cancellationToken);
-        return new ResourcePage<V1ConfigMap>(
-            list.Items?.ToArray() ?? [],
-            list.Metadata?.ResourceVersion ?? "",
-            string.IsNullOrEmpty(list.Metadata?.ContinueProperty) ? null : list.Metadata.ContinueProperty);
+        return ResourcePage.Of(list.Items, list.Metadata);
     }
 
     public IAsyncEnumerable<(WatchEventType Type, V1ConfigMap Object)> WatchAsync(

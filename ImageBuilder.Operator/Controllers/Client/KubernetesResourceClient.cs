@@ -44,10 +44,7 @@ public sealed class KubernetesResourceClient<T> : IResourceClient<T>
             : _kubernetes.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<KubernetesList<T>>(
                 _group, _version, _namespace, _plural, continueParameter: continueToken, labelSelector: _labelSelector, limit: PageSize, cancellationToken: cancellationToken));
         var list = response.Body;
-        return new ResourcePage<T>(
-            list.Items?.ToArray() ?? [],
-            list.Metadata?.ResourceVersion ?? "",
-            string.IsNullOrEmpty(list.Metadata?.ContinueProperty) ? null : list.Metadata.ContinueProperty);
+        return ResourcePage.Of(list.Items, list.Metadata);
     }
 
     public async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(
