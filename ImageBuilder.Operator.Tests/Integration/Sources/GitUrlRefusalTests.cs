@@ -74,14 +74,16 @@ public sealed class GitUrlRefusalTests : IClassFixture<GitHubServerFixture>
         using var stop = new CancellationTokenSource();
         var serving = Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested)
+            // The cancelled accept is the loop's only way out, so awaiting it below proves the redirector ended
+            // because the test stopped it and not on a fault of its own. (A loop that checked the token first
+            // could also end normally, if the stop came between two requests.)
+            while (true)
             {
                 using var client = await redirector.AcceptTcpClientAsync(stop.Token);
                 Interlocked.Increment(ref requests);
                 await using var stream = client.GetStream();
-                var buffer = new byte[4096];
-                var read = await stream.ReadAsync(buffer, stop.Token);
-                var path = Encoding.ASCII.GetString(buffer, 0, read).Split(' ')[1];
+                using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+                var path = (await reader.ReadLineAsync(stop.Token))!.Split(' ')[1];
                 var target = new Uri(_server.BaseUrl, $"{repo}.git" + path[path.IndexOf("/info/", StringComparison.Ordinal)..]);
                 await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), stop.Token);
             }
