@@ -1,21 +1,18 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Controllers;
 
 /// <summary>Checks <see cref="ControllerOptions"/> and reports every problem at once, each with its configuration path.</summary>
-public sealed partial class ControllerOptionsValidator : IValidateOptions<ControllerOptions>
+public sealed partial class ControllerOptionsValidator : EveryProblemValidator<ControllerOptions>
 {
     /// <summary>client-go's JitterFactor: the renew deadline must leave room for a jittered retry.</summary>
     private const double JitterFactor = 1.2;
     private const string Root = ControllerOptions.SectionName;
     private const string Election = Root + ":LeaderElection";
 
-    public ValidateOptionsResult Validate(string? name, ControllerOptions options)
+    protected override void Check(ControllerOptions options, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
         Annotations(options, Root, errors);
         Runtime(options, errors);
         if (options.LeaderElection is null)
@@ -27,7 +24,6 @@ public sealed partial class ControllerOptionsValidator : IValidateOptions<Contro
             Annotations(options.LeaderElection, Election, errors);
             LeaderElection(options.LeaderElection, errors);
         }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     private static void Runtime(ControllerOptions o, List<string> errors)

@@ -1,19 +1,16 @@
 using System.Text.RegularExpressions;
 using k8s.Models;
-using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Options;
 
 /// <summary>Checks <see cref="BuildOptions"/> and reports every problem at once, each with its path.</summary>
-public sealed partial class BuildOptionsValidator : IValidateOptions<BuildOptions>
+public sealed partial class BuildOptionsValidator : EveryProblemValidator<BuildOptions>
 {
     private static readonly string[] PullPolicies = ["Always", "IfNotPresent", "Never"];
     private static readonly string[] Placeholders = ["{registry}", "{userID}", "{applicationID}"];
 
-    public ValidateOptionsResult Validate(string? name, BuildOptions options)
+    protected override void Check(BuildOptions options, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
         ValidateStrategy(options, errors);
         ValidateTimes(options, errors);
         ValidateLimits(options, errors);
@@ -23,7 +20,6 @@ public sealed partial class BuildOptionsValidator : IValidateOptions<BuildOption
         ValidateInsecureRegistries(options.InsecureRegistries, errors);
         ValidateResources(options.Resources, errors);
         ValidateStorage(options.Storage, errors);
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     private static void ValidateStrategy(BuildOptions options, List<string> errors)

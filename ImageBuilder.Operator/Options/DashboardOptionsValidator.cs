@@ -1,17 +1,14 @@
-using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Options;
 
 /// <summary>Checks <see cref="DashboardOptions"/> and reports every problem at once, each with its configuration path.</summary>
-public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOptions>
+public sealed class DashboardOptionsValidator : EveryProblemValidator<DashboardOptions>
 {
     private static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(10);
 
-    public ValidateOptionsResult Validate(string? name, DashboardOptions options)
+    protected override void Check(DashboardOptions options, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
         const string S = DashboardOptions.SectionName;
-        var errors = new List<string>();
         if (options.MaxRepositories is < 1 or > 100_000)
         {
             errors.Add($"{S}:{nameof(options.MaxRepositories)} must be between 1 and 100000, got {options.MaxRepositories}.");
@@ -28,6 +25,5 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
         {
             errors.Add($"{S}:{nameof(options.KeepAliveInterval)} must be between 00:00:01 and {MaxDuration}, got {options.KeepAliveInterval}.");
         }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,17 +1,14 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Options;
 
 /// <summary>Checks <see cref="GitHubOptions"/> and reports every problem at once, each with its configuration path.</summary>
-public sealed partial class GitHubOptionsValidator : IValidateOptions<GitHubOptions>
+public sealed partial class GitHubOptionsValidator : EveryProblemValidator<GitHubOptions>
 {
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
 
-    public ValidateOptionsResult Validate(string? name, GitHubOptions options)
+    protected override void Check(GitHubOptions options, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
         if (!Uri.TryCreate(options.ApiUrl, UriKind.Absolute, out var api) || (api.Scheme != Uri.UriSchemeHttps && api.Scheme != Uri.UriSchemeHttp))
         {
             errors.Add($"{GitHubOptions.SectionName}:{nameof(GitHubOptions.ApiUrl)} must be an absolute http(s) URL, got '{options.ApiUrl}'.");
@@ -26,7 +23,6 @@ public sealed partial class GitHubOptionsValidator : IValidateOptions<GitHubOpti
         {
             errors.Add($"{GitHubOptions.SectionName}:{nameof(GitHubOptions.ProductHeader)} must be a product token (letters, digits, '.', '_', '-'), got '{options.ProductHeader}'.");
         }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     private static void CheckTimeout(List<string> errors, string key, TimeSpan value)

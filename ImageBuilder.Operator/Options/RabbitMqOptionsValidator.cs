@@ -1,15 +1,12 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Options;
 
 /// <summary>Reports every problem of the RabbitMq section at once, each with its configuration path.</summary>
-public sealed partial class RabbitMqOptionsValidator : IValidateOptions<RabbitMqOptions>
+public sealed partial class RabbitMqOptionsValidator : EveryProblemValidator<RabbitMqOptions>
 {
-    public ValidateOptionsResult Validate(string? name, RabbitMqOptions options)
+    protected override void Check(RabbitMqOptions options, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
         const string S = RabbitMqOptions.SectionName;
         if (options.Uri is null || !options.Uri.IsAbsoluteUri || options.Uri.Scheme is not ("amqp" or "amqps"))
         {
@@ -64,7 +61,6 @@ public sealed partial class RabbitMqOptionsValidator : IValidateOptions<RabbitMq
         {
             errors.Add($"{S}:OnQueueMismatch must be Fail or UseExisting.");
         }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
     private static void AddIfNotPositive(List<string> errors, string path, TimeSpan value)

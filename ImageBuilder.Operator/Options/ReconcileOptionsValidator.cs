@@ -1,16 +1,13 @@
-using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Options;
 
 /// <summary>Reports every problem of the Reconcile section at once, each with its configuration path.</summary>
-public sealed class ReconcileOptionsValidator : IValidateOptions<ReconcileOptions>
+public sealed class ReconcileOptionsValidator : EveryProblemValidator<ReconcileOptions>
 {
     private static readonly TimeSpan MaxTokenSecretTimeout = TimeSpan.FromDays(7);
 
-    public ValidateOptionsResult Validate(string? name, ReconcileOptions options)
+    protected override void Check(ReconcileOptions options, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
         const string S = ReconcileOptions.SectionName;
         if (options.MaxConsecutiveErrors is < 1 or > 100)
         {
@@ -24,6 +21,5 @@ public sealed class ReconcileOptionsValidator : IValidateOptions<ReconcileOption
         {
             errors.Add($"{S}:TokenSecretPollInterval must be between 00:00:00.1 and 00:10:00 (got {options.TokenSecretPollInterval}).");
         }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

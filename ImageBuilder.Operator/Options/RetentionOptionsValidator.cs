@@ -1,17 +1,14 @@
-using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Options;
 
 /// <summary>Reports every problem of the Retention section at once, each with its configuration path.</summary>
-public sealed class RetentionOptionsValidator : IValidateOptions<RetentionOptions>
+public sealed class RetentionOptionsValidator : EveryProblemValidator<RetentionOptions>
 {
     private static readonly TimeSpan MaxTtl = TimeSpan.FromDays(3650);
     private const int MaxLimit = 10000;
 
-    public ValidateOptionsResult Validate(string? name, RetentionOptions options)
+    protected override void Check(RetentionOptions options, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
         const string S = RetentionOptions.SectionName;
         foreach (var (key, ttl) in new[] { ("TtlAfterSucceeded", options.TtlAfterSucceeded), ("TtlAfterFailed", options.TtlAfterFailed) })
         {
@@ -31,6 +28,5 @@ public sealed class RetentionOptionsValidator : IValidateOptions<RetentionOption
         {
             errors.Add($"{S}:RememberDeleted must be between 00:01:00 and 30.00:00:00 (got {options.RememberDeleted}).");
         }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

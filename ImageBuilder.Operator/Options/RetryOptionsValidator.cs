@@ -1,14 +1,11 @@
-using Microsoft.Extensions.Options;
 
 namespace ImageBuilder.Operator.Options;
 
 /// <summary>Reports every problem of the Retry section at once, each with its configuration path.</summary>
-public sealed class RetryOptionsValidator : IValidateOptions<RetryOptions>
+public sealed class RetryOptionsValidator : EveryProblemValidator<RetryOptions>
 {
-    public ValidateOptionsResult Validate(string? name, RetryOptions options)
+    protected override void Check(RetryOptions options, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
         const string S = RetryOptions.SectionName;
         if (options.MaxRetries is < 0 or > 100)
         {
@@ -35,6 +32,5 @@ public sealed class RetryOptionsValidator : IValidateOptions<RetryOptions>
                 errors.Add($"{S}:DelayTiers:{i} must be a whole number of seconds between 1s and 1 day (got {tier}).");
             }
         }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -2,6 +2,7 @@ using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Controllers;
 using ImageBuilder.Operator.Controllers.Hosting;
 using ImageBuilder.Operator.Controllers.Queues;
+using ImageBuilder.Operator.Tests.Controllers.Queues;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 
@@ -9,7 +10,7 @@ namespace ImageBuilder.Operator.Tests.Controllers.Hosting;
 
 public sealed class EnqueueHandlersTests : IDisposable
 {
-    private readonly WorkQueue _queue = new(new ItemExponentialFailureRateLimiter(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)), new FakeTimeProvider());
+    private readonly WorkQueue _queue = TestWorkQueue.On(new FakeTimeProvider());
 
     public void Dispose() => _queue.Dispose();
 
