@@ -203,7 +203,7 @@ public sealed class AdmissionTests(PlatformFixture fixture, ITestOutputHelper ou
         Assert.Null(await scenario.SecretAsync("long-token"));
         Assert.Null(await scenario.SecretAsync("waiting-token"));
         Assert.Empty(await scenario.JobsAsync("waiting"));
-        Assert.Contains(await scenario.EventsAsync("long"), e => e.Reason == Reasons.Cancelled && e.Message.Contains("deploy rolled back", StringComparison.Ordinal));
+        Assert.Contains(await scenario.EventsOnceAsync("long", Reasons.Cancelled), e => e.Reason == Reasons.Cancelled && e.Message.Contains("deploy rolled back", StringComparison.Ordinal));
         Assert.Equal(Reasons.Cancelled, waiting.Status!.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
 
         // The slot is free again: the next build gets it and succeeds; cancelling it afterwards changes nothing.

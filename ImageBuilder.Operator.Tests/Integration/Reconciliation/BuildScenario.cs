@@ -195,6 +195,14 @@ public sealed class BuildScenario : IAsyncDisposable
     public async Task<IList<Corev1Event>> EventsAsync(string buildName) =>
         (await Kubernetes.CoreV1.ListNamespacedEventAsync(Namespace, fieldSelector: $"involvedObject.name={buildName}")).Items;
 
+    /// <summary>
+    /// The Events of <paramref name="buildName"/> once one with <paramref name="reason"/> is there. A reconcile records
+    /// its Events after its status write, so a test that has just seen that write may list them a moment too early.
+    /// </summary>
+    public Task<IList<Corev1Event>> EventsOnceAsync(string buildName, string reason) =>
+        Eventually.ValueAsync(() => EventsAsync(buildName), e => e.Any(x => x.Reason == reason), TimeSpan.FromSeconds(90),
+            $"a {reason} Event on {buildName}", e => string.Join(", ", e.Select(x => x.Reason)));
+
     public async Task<V1Secret?> SecretAsync(string name)
     {
         try

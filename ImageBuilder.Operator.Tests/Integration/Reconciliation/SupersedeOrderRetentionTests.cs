@@ -42,7 +42,7 @@ public sealed class SupersedeOrderRetentionTests(PlatformFixture fixture, ITestO
             Assert.NotEqual($"{scenario.Namespace}/{name}", superseded.Status.SupersededBy);
             Assert.Null(superseded.Status.Notification);
             Assert.Equal(Reasons.Superseded, superseded.Status.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Reason);
-            var events = await scenario.EventsAsync(name);
+            var events = await scenario.EventsOnceAsync(name, Reasons.Superseded);
             Assert.Contains(events, e => e.Reason == Reasons.Superseded && e.Message.Contains(superseded.Status.SupersededBy!, StringComparison.Ordinal));
             await Eventually.WaitAsync(async () => (await scenario.JobsAsync(name)).Count == 0, Within, $"the Jobs of {name} to be deleted");
             Assert.Null(await scenario.SecretAsync(BuildNaming.TokenSecretName(name)));
