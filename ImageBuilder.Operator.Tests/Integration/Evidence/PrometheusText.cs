@@ -18,4 +18,19 @@ public static class PrometheusText
         }
         return 0;
     }
+
+    /// <summary>
+    /// <c>/metrics</c> of <paramref name="http"/> once every series in <paramref name="atLeast"/> has reached its
+    /// value. A reconcile counts a build after its status write and its Events, so a test that has just seen the
+    /// write may scrape a moment too early; the test then asserts the exact values on what this returns.
+    /// </summary>
+    public static Task<string> ScrapeOnceAsync(HttpClient http, IReadOnlyDictionary<string, double> atLeast)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(atLeast);
+        return Eventually.ValueAsync(() => http.GetStringAsync(new Uri("/metrics", UriKind.Relative)),
+            metrics => atLeast.All(s => Value(metrics, s.Key) >= s.Value), TimeSpan.FromSeconds(60),
+            "/metrics to count " + string.Join(", ", atLeast.Select(s => $"{s.Key} >= {s.Value}")),
+            metrics => string.Join(", ", atLeast.Select(s => $"{s.Key} = {Value(metrics, s.Key)}")));
+    }
 }
