@@ -38,8 +38,9 @@ public static class ProcessRun
     }
 
     /// <summary>
-    /// Waits for <paramref name="process"/> to exit (and, where its output is read line by line, for the last line);
-    /// past <paramref name="timeout"/> kills its whole tree, waits for that, and returns false.
+    /// Waits for <paramref name="process"/> to exit and, where its output is read line by line, for the last line
+    /// (<see cref="Process.WaitForExitAsync"/> waits for both); past <paramref name="timeout"/> kills its whole tree,
+    /// waits for that, and returns false.
     /// </summary>
     public static async Task<bool> WaitForExitOrKillAsync(Process process, TimeSpan timeout)
     {
@@ -55,8 +56,6 @@ public static class ProcessRun
             await process.WaitForExitAsync(CancellationToken.None);
             return false;
         }
-        // The parameterless wait returns only once line-by-line readers have seen the end of their streams.
-        process.WaitForExit();
         return true;
     }
 

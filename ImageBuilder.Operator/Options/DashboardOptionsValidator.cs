@@ -1,4 +1,3 @@
-
 namespace ImageBuilder.Operator.Options;
 
 /// <summary>Checks <see cref="DashboardOptions"/> and reports every problem at once, each with its configuration path.</summary>

@@ -1,4 +1,3 @@
-
 namespace ImageBuilder.Operator.Options;
 
 /// <summary>Reports every problem of the Retention section at once, each with its configuration path.</summary>

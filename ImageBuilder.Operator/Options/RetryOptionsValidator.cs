@@ -1,4 +1,3 @@
-
 namespace ImageBuilder.Operator.Options;
 
 /// <summary>Reports every problem of the Retry section at once, each with its configuration path.</summary>
