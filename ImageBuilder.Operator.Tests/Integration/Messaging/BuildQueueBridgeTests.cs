@@ -1,10 +1,12 @@
 using System.Text;
 using ImageBuilder.Operator.Api;
 using ImageBuilder.Operator.Bridge;
+using ImageBuilder.Operator.RabbitMq;
 using ImageBuilder.Operator.Requests;
 using ImageBuilder.Operator.Tests.Requests;
 using k8s;
 using k8s.Models;
+using RabbitMQ.Client;
 using Xunit.Abstractions;
 
 namespace ImageBuilder.Operator.Tests.Integration.Messaging;
@@ -128,15 +130,19 @@ public sealed class BuildQueueBridgeTests(PlatformFixture fixture, ITestOutputHe
         }
         await harness.PublishLikeBackendAsync(RequestSamples.Flat(o => o["branch"] = "after-the-corpus"));
 
-        var answers = await harness.TakeAsync(harness.Options.KusanaliQueue, corpus.Count, Within);
-        for (var i = 0; i < corpus.Count; i++)
+        // The bridge handles up to a prefetch of deliveries at once, so answers need not come in publication order: each
+        // is matched to its request by its message id, which names the request (the backend sets no id of its own).
+        var answers = (await harness.TakeAsync(harness.Options.KusanaliQueue, corpus.Count, Within)).ToDictionary(a => a.BasicProperties.MessageId!);
+        foreach (var (label, body, expected) in corpus)
         {
-            var json = MessagingHarness.Json(answers[i]);
+            var request = new Delivery(Encoding.UTF8.GetBytes(body), new BasicProperties(), redelivered: false);
+            Assert.True(answers.TryGetValue("refused-" + request.LogId, out var answer), $"no answer for the '{label}' case");
+            var json = MessagingHarness.Json(answer);
             Assert.Equal("failed", json.GetProperty("status").GetString());
             Assert.Equal("user", json.GetProperty("fault").GetString());
             Assert.True(json.GetProperty("isError").GetBoolean());
-            Assert.Contains(corpus[i].Expected, json.GetProperty("message").GetString(), StringComparison.Ordinal);
-            Assert.Equal("application/json", answers[i].BasicProperties.ContentType);
+            Assert.Contains(expected, json.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal("application/json", answer.BasicProperties.ContentType);
         }
         var build = Assert.Single(await WaitForBuildsAsync(harness.Namespace, 1));
         Assert.Equal("after-the-corpus", build.Spec.Source.Branch);
