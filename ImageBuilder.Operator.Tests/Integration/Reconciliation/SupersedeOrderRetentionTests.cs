@@ -132,17 +132,17 @@ public sealed class SupersedeOrderRetentionTests(PlatformFixture fixture, ITestO
         var retired = await scenario.Kubernetes.CoreV1.ReadNamespacedConfigMapAsync(RetiredBuilds.ConfigMapName, scenario.Namespace);
         Assert.All(finished, b => Assert.Contains(b.Metadata.Name, retired.Data.Keys));
 
-        // The first message again, as the broker redelivers it or a sender resends it; then a malformed one, whose
-        // answer on the Kusanali queue proves the bridge (one consumer, one delivery at a time) has handled the first.
+        // The first message again, as the broker redelivers it or a sender resends it. The bridge says it found the
+        // retired build and acked the message; only after that line is the absence of a new build a result.
         await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, Request(app, token, repo), ids[0]);
-        await scenario.Operator.PublishAsync(scenario.Settings.BuildQueue, "{\"userID\":\"sentinel\"}", "sentinel-" + ids[0]);
-        var refusal = Assert.Single(await scenario.Operator.TakeAsync(scenario.Settings.KusanaliQueue, 1, Within));
-        Assert.Equal("user", refusal.GetProperty("fault").GetString());
+        await Eventually.WaitAsync(() => Task.FromResult(scenario.Operator.Logs.Lines.Any(l =>
+            l.Contains(finished[0].Metadata.Name, StringComparison.Ordinal) && l.Contains("is already ImageBuild", StringComparison.Ordinal))),
+            Within, $"the bridge to find message {ids[0]} already built");
 
         Assert.Null(await FindAsync(scenario, ids[0]));
         Assert.Empty(await ListAsync(scenario));
+        Assert.Equal(0u, await scenario.Operator.ReadyCountAsync(scenario.Settings.BuildQueue));
         Assert.Equal(0u, await scenario.Operator.ReadyCountAsync(scenario.Settings.ContainerManagerQueue));
-        Assert.Contains(scenario.Operator.Logs.Lines, l => l.Contains(finished[0].Metadata.Name, StringComparison.Ordinal) && l.Contains("is already ImageBuild", StringComparison.Ordinal));
     }
 
     private static string Request(string app, string token, string repo, string? commit = null) => JsonSerializer.Serialize(new Dictionary<string, string>
