@@ -43,7 +43,7 @@ public sealed class KubernetesConfigMapResourceClient : IResourceClient<V1Config
     public IAsyncEnumerable<(WatchEventType Type, V1ConfigMap Object)> WatchAsync(
         string resourceVersion, TimeSpan timeout, Action<Exception> onError, CancellationToken cancellationToken) =>
         WatchStreams.EndedOnSchedule(
-            _kubernetes.CoreV1.WatchListNamespacedConfigMapAsync(
+            () => _kubernetes.CoreV1.WatchListNamespacedConfigMapAsync(
                 _namespace, allowWatchBookmarks: true, fieldSelector: _fieldSelector, resourceVersion: resourceVersion,
                 timeoutSeconds: (int)Math.Max(1, timeout.TotalSeconds), onError: onError, cancellationToken: cancellationToken),
             timeout, _time, cancellationToken);

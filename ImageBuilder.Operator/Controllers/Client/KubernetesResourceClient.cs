@@ -51,14 +51,14 @@ public sealed class KubernetesResourceClient<T> : IResourceClient<T>
         string resourceVersion, TimeSpan timeout, Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var timeoutSeconds = (int)Math.Max(1, timeout.TotalSeconds);
-        var events = _namespace is null
+        IAsyncEnumerable<(WatchEventType, object)> Open() => _namespace is null
             ? _kubernetes.CustomObjects.WatchListClusterCustomObjectAsync(
                 _group, _version, _plural, allowWatchBookmarks: true, labelSelector: _labelSelector, resourceVersion: resourceVersion,
                 timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken)
             : _kubernetes.CustomObjects.WatchListNamespacedCustomObjectAsync(
                 _group, _version, _namespace, _plural, allowWatchBookmarks: true, labelSelector: _labelSelector, resourceVersion: resourceVersion,
                 timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken);
-        await foreach (var (type, obj) in WatchStreams.EndedOnSchedule(events, timeout, _time, cancellationToken))
+        await foreach (var (type, obj) in WatchStreams.EndedOnSchedule(Open, timeout, _time, cancellationToken))
         {
             // The untyped watch hands each object over as parsed JSON; bind it to T here.
             if (obj is JsonElement json)
