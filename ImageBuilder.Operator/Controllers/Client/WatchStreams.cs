@@ -15,7 +15,8 @@ internal static class WatchStreams
         Func<IAsyncEnumerable<(WatchEventType Type, TObject Object)>> open, TimeSpan timeout, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Read before the watch is asked for: KubernetesClient sends the request at once, and the server's clock starts
-        // when it arrives. Read after, a busy thread pool could make a watch ended on schedule look early (and so failed).
+        // when it arrives. Read after, a thread descheduled between the two could make a watch ended on schedule look
+        // early (and so failed).
         var started = time.GetTimestamp();
         var any = false;
         await using var enumerator = open().GetAsyncEnumerator(cancellationToken);
